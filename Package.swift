@@ -1,0 +1,88 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "CallCenter",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "settings-service", targets: ["SettingsServiceMain"]),
+        .executable(name: "routing-service", targets: ["RoutingServiceMain"]),
+        .executable(name: "status-service", targets: ["StatusServiceMain"]),
+        .executable(name: "report-service", targets: ["ReportServiceMain"]),
+        .library(name: "CallCenterDomain", targets: ["CallCenterDomain"]),
+        .library(name: "EventContract", targets: ["EventContract"]),
+        .library(name: "KafkaClient", targets: ["KafkaClient"]),
+        .library(name: "ServiceRuntime", targets: ["ServiceRuntime"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // librdkafka, found with pkg-config (>= 2.2, installed by scripts/bootstrap).
+        .systemLibrary(name: "CRdKafka", path: "Shared/CRdKafka", pkgConfig: "rdkafka"),
+        .target(
+            name: "KafkaClient",
+            dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")],
+            path: "Shared/KafkaClient"
+        ),
+        .target(name: "CallCenterDomain", path: "Shared/CallCenterDomain"),
+        .target(
+            name: "EventContract",
+            dependencies: ["CallCenterDomain"],
+            path: "Shared/EventContract"
+        ),
+        .target(
+            name: "ServiceRuntime",
+            dependencies: [
+                "KafkaClient", "EventContract",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Shared/ServiceRuntime"
+        ),
+        .target(name: "SettingsService", dependencies: ["ServiceRuntime", "CallCenterDomain", "EventContract"],
+                path: "Services/SettingsService/Logic"),
+        .executableTarget(name: "SettingsServiceMain", dependencies: ["SettingsService", "ServiceRuntime"],
+                          path: "Services/SettingsService/Main"),
+        .target(name: "RoutingService", dependencies: ["ServiceRuntime", "CallCenterDomain", "EventContract"],
+                path: "Services/RoutingService/Logic"),
+        .executableTarget(name: "RoutingServiceMain", dependencies: ["RoutingService", "ServiceRuntime"],
+                          path: "Services/RoutingService/Main"),
+        .target(name: "StatusService", dependencies: ["ServiceRuntime", "CallCenterDomain", "EventContract"],
+                path: "Services/StatusService/Logic"),
+        .executableTarget(name: "StatusServiceMain", dependencies: ["StatusService", "ServiceRuntime"],
+                          path: "Services/StatusService/Main"),
+        .target(name: "ReportService", dependencies: ["ServiceRuntime", "CallCenterDomain", "EventContract"],
+                path: "Services/ReportService/Logic"),
+        .executableTarget(name: "ReportServiceMain", dependencies: ["ReportService", "ServiceRuntime"],
+                          path: "Services/ReportService/Main"),
+        .executableTarget(
+            name: "DomainBenchmark",
+            dependencies: ["CallCenterDomain"],
+            path: "Benchmarks/DomainBenchmark"
+        ),
+
+        .testTarget(
+            name: "CallCenterDomainTests",
+            dependencies: ["CallCenterDomain", .product(name: "PropertyBased", package: "swift-property-based")],
+            path: "Tests/CallCenterDomainTests"
+        ),
+        .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "TestSupport"],
+                    path: "Tests/KafkaClientTests"),
+        .testTarget(name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime", "TestSupport"],
+                    path: "Tests/ServiceRuntimeTests"),
+        .testTarget(name: "EndToEndTests", dependencies: ["KafkaClient", "TestSupport"],
+                    path: "Tests/EndToEndTests"),
+        .target(name: "TestSupport", dependencies: ["KafkaClient"], path: "Tests/TestSupport"),
+    ]
+)

@@ -1,0 +1,4 @@
+import ReportService
+import ServiceRuntime
+
+await ServiceMain.run(serviceName: "report-service", defaultHTTPPort: 8084)

@@ -1,0 +1,4 @@
+import RoutingService
+import ServiceRuntime
+
+await ServiceMain.run(serviceName: "routing-service", defaultHTTPPort: 8082)

@@ -1,0 +1,83 @@
+import Synchronization
+
+/// Matches librdkafka's delivery reports to the callers waiting for them.
+/// Each produce call registers a batch; every message of the batch carries the
+/// batch's id as its opaque, and the batch completes when all are reported.
+final class DeliveryTracker: Sendable {
+    private struct Batch {
+        var remaining: Int
+        var firstError: KafkaError?
+        var lastReport: DeliveryReport?
+        var continuation: CheckedContinuation<DeliveryReport?, any Error>
+    }
+    private struct State {
+        var nextID: UInt = 1
+        var batches: [UInt: Batch] = [:]
+    }
+    private let state = Mutex(State())
+
+    func register(count: Int, continuation: CheckedContinuation<DeliveryReport?, any Error>) -> UInt {
+        state.withLock { s in
+            let id = s.nextID
+            s.nextID &+= 1
+            if s.nextID == 0 { s.nextID = 1 }
+            s.batches[id] = Batch(remaining: count, continuation: continuation)
+            return id
+        }
+    }
+
+    /// Called from librdkafka's delivery callback (on the poll thread).
+    func delivered(batchID: UInt, result: Result<DeliveryReport, KafkaError>) {
+        let finished: Batch? = state.withLock { s in
+            guard var b = s.batches[batchID] else { return nil }
+            switch result {
+            case .success(let r): b.lastReport = r
+            case .failure(let e): if b.firstError == nil { b.firstError = e }
+            }
+            b.remaining -= 1
+            if b.remaining <= 0 {
+                s.batches[batchID] = nil
+                return b
+            }
+            s.batches[batchID] = b
+            return nil
+        }
+        if let finished { Self.resume(finished) }
+    }
+
+    /// Some messages of the batch were never enqueued: they will get no report.
+    func abandon(batchID: UInt, count: Int, error: KafkaError) {
+        let finished: Batch? = state.withLock { s in
+            guard var b = s.batches[batchID] else { return nil }
+            if b.firstError == nil { b.firstError = error }
+            b.remaining -= count
+            if b.remaining <= 0 {
+                s.batches[batchID] = nil
+                return b
+            }
+            s.batches[batchID] = b
+            return nil
+        }
+        if let finished { Self.resume(finished) }
+    }
+
+    /// Fails every batch still waiting (the producer is being destroyed).
+    func failAll(_ error: KafkaError) {
+        let all = state.withLock { s in
+            let b = Array(s.batches.values)
+            s.batches.removeAll()
+            return b
+        }
+        for b in all { b.continuation.resume(throwing: b.firstError ?? error) }
+    }
+
+    var inFlightBatches: Int { state.withLock { $0.batches.count } }
+
+    private static func resume(_ b: Batch) {
+        if let e = b.firstError {
+            b.continuation.resume(throwing: e)
+        } else {
+            b.continuation.resume(returning: b.lastReport)
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import KafkaClient
+import Logging
+
+/// A service's configuration, read from the environment variables of CONTRACT.md.
+public struct ServiceConfiguration: Sendable {
+    /// The service's name, e.g. `routing-service`; also its consumer group and event `source`.
+    public var serviceName: String
+    /// `KAFKA_BROKERS` (default `127.0.0.1:9092`).
+    public var brokers: String
+    /// `CC_DATA_DIR` (default `./data/<service>`): where the SQLite files live.
+    public var dataDirectory: String
+    /// `CC_HTTP_PORT`: health, readiness, metrics and pages.
+    public var httpPort: Int
+    /// `CC_HTTP_HOST` (default `0.0.0.0`).
+    public var httpHost: String
+    /// `CC_TOPIC_PREFIX` (default empty): prefixes every topic name.
+    public var topicPrefix: String
+    /// `CC_PARTITIONS` (default 6): partitions of topics the service creates.
+    public var partitions: Int
+    /// `CC_REPLICATION_FACTOR` (default -1: the broker's default).
+    public var replicationFactor: Int
+    /// `CC_LOG_LEVEL` (default `info`).
+    public var logLevel: Logger.Level
+    /// `CC_CONNECT_TIMEOUT_MS` (default 10000): per attempt to reach a broker at start.
+    public var connectTimeoutMilliseconds: Int
+
+    public init(serviceName: String, brokers: String = "127.0.0.1:9092", dataDirectory: String? = nil,
+                httpPort: Int, httpHost: String = "0.0.0.0", topicPrefix: String = "", partitions: Int = 6,
+                replicationFactor: Int = -1, logLevel: Logger.Level = .info, connectTimeoutMilliseconds: Int = 10_000) {
+        self.serviceName = serviceName
+        self.brokers = brokers
+        self.dataDirectory = dataDirectory ?? "./data/\(serviceName)"
+        self.httpPort = httpPort
+        self.httpHost = httpHost
+        self.topicPrefix = topicPrefix
+        self.partitions = partitions
+        self.replicationFactor = replicationFactor
+        self.logLevel = logLevel
+        self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
+    }
+
+    /// Reads the environment; invalid values are reported by name instead of silently defaulted.
+    public static func fromEnvironment(serviceName: String, defaultHTTPPort: Int,
+                                       environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(ConfigurationError) -> ServiceConfiguration {
+        func int(_ key: String, _ fallback: Int, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+            guard let raw = environment[key], !raw.isEmpty else { return fallback }
+            guard let v = Int(raw), range.contains(v) else {
+                throw ConfigurationError(variable: key, value: raw, expected: "an integer in \(range)")
+            }
+            return v
+        }
+        var c = ServiceConfiguration(serviceName: serviceName, httpPort: defaultHTTPPort)
+        if let b = environment["KAFKA_BROKERS"], !b.isEmpty { c.brokers = b }
+        if let d = environment["CC_DATA_DIR"], !d.isEmpty { c.dataDirectory = d }
+        if let h = environment["CC_HTTP_HOST"], !h.isEmpty { c.httpHost = h }
+        c.topicPrefix = environment["CC_TOPIC_PREFIX"] ?? ""
+        c.httpPort = try int("CC_HTTP_PORT", defaultHTTPPort, range: 0...65535)
+        c.partitions = try int("CC_PARTITIONS", 6, range: 1...10_000)
+        c.replicationFactor = try int("CC_REPLICATION_FACTOR", -1, range: -1...32)
+        c.connectTimeoutMilliseconds = try int("CC_CONNECT_TIMEOUT_MS", 10_000, range: 100...600_000)
+        if let raw = environment["CC_LOG_LEVEL"], !raw.isEmpty {
+            guard let level = Logger.Level(rawValue: raw.lowercased()) else {
+                throw ConfigurationError(variable: "CC_LOG_LEVEL", value: raw,
+                                         expected: Logger.Level.allCases.map(\.rawValue).joined(separator: "|"))
+            }
+            c.logLevel = level
+        }
+        return c
+    }
+
+    /// The Kafka settings every client of this service shares.
+    public var kafka: KafkaConfiguration {
+        KafkaConfiguration(bootstrapServers: brokers, clientID: serviceName,
+                           connectTimeoutMilliseconds: connectTimeoutMilliseconds)
+    }
+
+    public var topics: TopicNames { TopicNames(prefix: topicPrefix) }
+}
+
+/// An environment variable with a value the service cannot use.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public var variable: String
+    public var value: String
+    public var expected: String
+    public var description: String { "\(variable)=\(value) is invalid: expected \(expected)" }
+}

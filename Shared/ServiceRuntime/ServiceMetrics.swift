@@ -1,0 +1,33 @@
+import Prometheus
+
+/// The Prometheus registry of one service instance and the runtime's own metrics.
+/// Kept per instance (no global bootstrap), so several services can share a test process.
+public final class ServiceMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    public let consumed: Counter
+    public let produced: Counter
+    public let deadLettered: Counter
+    public let batchLatency: DurationHistogram
+    public let consumerLag: Gauge
+    public let ready: Gauge
+
+    public init(serviceName: String) {
+        let r = PrometheusCollectorRegistry()
+        registry = r
+        let labels = [("service", serviceName)]
+        consumed = r.makeCounter(name: "cc_events_consumed_total", labels: labels, help: "Events consumed")
+        produced = r.makeCounter(name: "cc_events_produced_total", labels: labels, help: "Events produced")
+        deadLettered = r.makeCounter(name: "cc_events_deadlettered_total", labels: labels,
+                                     help: "Messages sent to the dead-letter topic")
+        batchLatency = r.makeDurationHistogram(
+            name: "cc_batch_duration_seconds", labels: labels,
+            buckets: [.microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+                      .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1)],
+            help: "Time to process one consumed batch, from poll to commit")
+        consumerLag = r.makeGauge(name: "cc_consumer_lag", labels: labels,
+                                  help: "Messages behind the end of the assigned partitions")
+        ready = r.makeGauge(name: "cc_ready", labels: labels, help: "1 when the service is ready")
+    }
+
+    public func render() -> [UInt8] { registry.emitToBuffer() }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import KafkaClient
+import Synchronization
+import TestSupport
+import Testing
+
+/// The client against a real broker process (Tansu locally; any Kafka in CI setups).
+/// These fail when the broker is down.
+@Suite("KafkaClient against the broker", .serialized)
+struct BrokerIntegrationTests {
+    let common: KafkaConfiguration
+
+    init() throws {
+        common = KafkaConfiguration(bootstrapServers: try TestBroker.bootstrapServers, connectTimeoutMilliseconds: 5_000)
+    }
+
+    private func makeTopic(partitions: Int = 6) async throws -> String {
+        let name = uniqueName("it")
+        let admin = try KafkaAdmin(configuration: common)
+        let result = try await admin.createTopics([TopicSpecification(name: name, partitions: partitions, replicationFactor: 1)])
+        #expect(result[name] == .created)
+        return name
+    }
+
+    private func consume(_ consumer: KafkaConsumer, until count: Int, timeout: Duration = .seconds(40))
+        async throws -> [ConsumedMessage] {
+        var got: [ConsumedMessage] = []
+        let deadline = ContinuousClock.now + timeout
+        while got.count < count && ContinuousClock.now < deadline {
+            got += try await consumer.poll(timeout: .milliseconds(200))
+        }
+        return got
+    }
+
+    @Test("round trip with key and headers through the broker")
+    func roundTrip() async throws {
+        let topic = try await makeTopic()
+        let producer = try KafkaProducer(configuration: ProducerConfiguration(common: common))
+        let report = try await producer.send(OutgoingMessage(
+            topic: topic, key: "tenant-1", value: Array(#"{"a":1}"#.utf8),
+            headers: [KafkaHeader(key: "ce_type", string: "cc.test.v1")]))
+        let consumer = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: uniqueName("g")),
+                                         topics: [topic])
+        let got = try await consume(consumer, until: 1)
+        let m = try #require(got.first)
+        #expect(m.keyString == "tenant-1")
+        #expect(m.partition == report.partition && m.offset == report.offset)
+        #expect(m.header("ce_type")?.stringValue == "cc.test.v1")
+        #expect(String(decoding: m.value, as: UTF8.self) == #"{"a":1}"#)
+        await consumer.close()
+    }
+
+    @Test("the same key always lands on the same partition")
+    func keyPartitioning() async throws {
+        let topic = try await makeTopic()
+        let producer = try KafkaProducer(configuration: ProducerConfiguration(common: common))
+        var partitions: Set<Int32> = []
+        for i in 0..<20 {
+            let r = try await producer.send(OutgoingMessage(topic: topic, key: "tenant-x", value: [UInt8(i)]))
+            partitions.insert(r.partition)
+        }
+        #expect(partitions.count == 1)
+    }
+
+    @Test("two consumers in one group share the partitions with nothing lost or duplicated")
+    func groupSharing() async throws {
+        let topic = try await makeTopic(partitions: 6)
+        let group = uniqueName("g")
+        let total = 3000
+        let producer = try KafkaProducer(configuration: ProducerConfiguration(common: common))
+        try await producer.send(batch: (0..<total).map {
+            OutgoingMessage(topic: topic, key: "tenant-\($0 % 37)", value: Array("\($0)".utf8))
+        })
+        let a = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: group), topics: [topic])
+        let b = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: group), topics: [topic])
+        let seen = Locked<[String: Int]>([:])
+        let perConsumer = Locked<[Int]>([0, 0])
+        let deadline = ContinuousClock.now + .seconds(60)
+        // Both poll concurrently until everything is in and both had partitions.
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            for (index, c) in [a, b].enumerated() {
+                tasks.addTask {
+                    while ContinuousClock.now < deadline {
+                        let batch = try await c.poll(timeout: .milliseconds(100))
+                        var offsets: [TopicPartition: Int64] = [:]
+                        for m in batch {
+                            seen.withLock { $0[String(decoding: m.value, as: UTF8.self), default: 0] += 1 }
+                            offsets[m.topicPartition] = m.offset + 1
+                        }
+                        perConsumer.withLock { $0[index] += batch.count }
+                        try await c.commit(offsets)
+                        let done = seen.withLock { $0.count } == total
+                        let bothAssigned = !a.assignment.isEmpty && !b.assignment.isEmpty
+                        if done && bothAssigned { return }
+                    }
+                }
+            }
+            try await tasks.waitForAll()
+        }
+        let counts = seen.withLock { $0 }
+        #expect(counts.count == total, "all messages consumed")
+        #expect(counts.values.allSatisfy { $0 == 1 }, "no message consumed twice")
+        #expect(a.assignment.isDisjoint(with: b.assignment))
+        #expect(a.assignment.union(b.assignment).count == 6)
+        await a.close()
+        await b.close()
+    }
+
+    @Test("a restarted consumer resumes from its committed offset")
+    func restartFromCommitted() async throws {
+        let topic = try await makeTopic(partitions: 1)
+        let group = uniqueName("g")
+        let producer = try KafkaProducer(configuration: ProducerConfiguration(common: common))
+        try await producer.send(batch: (0..<10).map { OutgoingMessage(topic: topic, key: "k", value: [UInt8($0)]) })
+
+        let first = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: group), topics: [topic])
+        let firstBatch = try await consume(first, until: 10)
+        #expect(firstBatch.count == 10)
+        // Process only the first four; store and commit the next offset to read.
+        try first.store([TopicPartition(topic: topic, partition: 0): 4])
+        try await first.commit()
+        let committed = try await first.committed([TopicPartition(topic: topic, partition: 0)])
+        #expect(committed[TopicPartition(topic: topic, partition: 0)] == 4)
+        await first.close()
+
+        let second = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: group), topics: [topic])
+        let resumed = try await consume(second, until: 6)
+        #expect(resumed.map(\.value) == (4..<10).map { [UInt8($0)] })
+        await second.close()
+    }
+
+    @Test("on assignment the consumer starts at offsets the application supplies")
+    func seekOnAssignment() async throws {
+        struct StartAt: KafkaRebalanceListener {
+            let offset: Int64
+            let events: Locked<[String]>
+            func partitionsAssigned(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
+                events.withLock { $0.append("assigned \(partitions.count)") }
+                return Dictionary(uniqueKeysWithValues: partitions.map { ($0, offset) })
+            }
+            func partitionsRevoked(_ partitions: [TopicPartition]) {
+                events.withLock { $0.append("revoked \(partitions.count)") }
+            }
+        }
+        let topic = try await makeTopic(partitions: 1)
+        let producer = try KafkaProducer(configuration: ProducerConfiguration(common: common))
+        try await producer.send(batch: (0..<10).map { OutgoingMessage(topic: topic, key: "k", value: [UInt8($0)]) })
+        let listener = StartAt(offset: 7, events: Locked([]))
+        let consumer = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: uniqueName("g")),
+                                         topics: [topic], rebalanceListener: listener)
+        let got = try await consume(consumer, until: 3)
+        #expect(got.map(\.offset) == [7, 8, 9])
+        await consumer.close()
+        #expect(listener.events.withLock { $0 } == ["assigned 1", "revoked 1"])
+    }
+
+    @Test("compacted topics can be created with their configuration")
+    func compactedTopic() async throws {
+        let admin = try KafkaAdmin(configuration: common)
+        let name = uniqueName("changelog")
+        let r = try await admin.createTopics([TopicSpecification(
+            name: name, partitions: 6, replicationFactor: 1, config: ["cleanup.policy": "compact"])])
+        #expect(r[name] == .created)
+        let md = try await admin.metadata(topic: name)
+        #expect(md.topics.first?.partitionCount == 6)
+    }
+
+    @Test("topics are created once; creating them again reports they existed")
+    func admin() async throws {
+        let admin = try KafkaAdmin(configuration: common)
+        let name = uniqueName("admin")
+        let spec = TopicSpecification(name: name, partitions: 4, replicationFactor: 1)
+        let first = try await admin.createTopics([spec])
+        #expect(first[name] == .created)
+        let again = try await admin.createTopics([spec])
+        #expect(again[name] == .alreadyExisted)
+        let md = try await admin.metadata(topic: name)
+        #expect(md.topics.first { $0.name == name }?.partitionCount == 4)
+    }
+
+}

@@ -1,0 +1,30 @@
+import Foundation
+
+/// Polls `condition` until it holds or the deadline passes (no fixed sleeps in tests).
+public func eventually(timeout: Duration = .seconds(30), interval: Duration = .milliseconds(20),
+                       _ what: @autoclosure () -> String = "condition",
+                       _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while true {
+        if try await condition() { return }
+        if ContinuousClock.now >= deadline { throw TestSupportError("timed out after \(timeout) waiting for \(what())") }
+        try await Task.sleep(for: interval)
+    }
+}
+
+/// A name no other test uses, for topics and consumer groups.
+public func uniqueName(_ prefix: String) -> String {
+    "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
+}
+
+import Synchronization
+
+/// A thread-safe box for values tests collect from callbacks.
+public final class Locked<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+    public init(_ value: Value) { mutex = Mutex(value) }
+    public var value: Value { mutex.withLock { $0 } }
+    public func withLock<R: Sendable>(_ body: (inout Value) throws -> R) rethrows -> R {
+        try mutex.withLock { (v: inout sending Value) throws -> sending R in try body(&v) }
+    }
+}
