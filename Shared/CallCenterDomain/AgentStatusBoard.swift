@@ -1,0 +1,155 @@
+/// Agent statuses of one tenant for the three views (T1–T3), tracked for agents
+/// on softphones and external numbers alike.
+public struct AgentStatusBoard: Hashable, Codable, Sendable {
+    public struct Entry: Hashable, Codable, Sendable {
+        public var accountID: AccountID
+        public var status: AgentStatus = .signedOut
+        public var presence: Presence = .signedOut
+        public var device: SignInDevice = .softphone
+        public var callID: CallID?
+        /// Features of the current call (from the routing decision).
+        public var features: CallFeatures?
+        /// Whether the customer is held right now, visible or not.
+        public var held = false
+        /// Counted holds (T2: never those of calls on personal phones).
+        public var holdCount = 0
+        public var wrapUpUntil: Timestamp?
+        public var reason: String?
+        public var since: Timestamp
+
+        public init(accountID: AccountID, since: Timestamp) {
+            self.accountID = accountID
+            self.since = since
+        }
+    }
+
+    public var tenantID: TenantID
+    public private(set) var entries: [AccountID: Entry] = [:]
+    public private(set) var wrapUpSeconds: [CallCenterID: Int] = [:]
+    private var callCenterOfCall: [CallID: CallCenterID] = [:]
+
+    public init(tenantID: TenantID) { self.tenantID = tenantID }
+
+    public func entry(_ account: AccountID) -> Entry? { entries[account] }
+
+    /// The monitor's hold count over the given agents (T2).
+    public func holdCount(of accounts: [AccountID]) -> Int { accounts.reduce(0) { $0 + (entries[$1]?.holdCount ?? 0) } }
+
+    public mutating func configure(_ callCenter: CallCenter) { wrapUpSeconds[callCenter.id] = callCenter.wrapUpSeconds }
+
+    public mutating func setDevice(_ device: SignInDevice, for account: AccountID, at: Timestamp) -> Entry? {
+        update(account, at: at) { $0.device = device }
+    }
+
+    public mutating func presenceChanged(_ account: AccountID, to presence: Presence, at: Timestamp) -> Entry? {
+        update(account, at: at) {
+            $0.presence = presence
+            $0.reason = nil
+        }
+    }
+
+    /// The routing service rang this agent.
+    public mutating func offered(_ call: CallID, callCenter: CallCenterID, to account: AccountID, features: CallFeatures,
+                                 at: Timestamp) -> Entry? {
+        callCenterOfCall[call] = callCenter
+        return update(account, at: at) {
+            $0.callID = call
+            $0.features = features
+            $0.held = false
+        }
+    }
+
+    public mutating func answered(_ call: CallID, by account: AccountID, at: Timestamp) -> Entry? {
+        guard entries[account]?.callID == call else { return nil }
+        return update(account, at: at) { $0.reason = "answered" }
+    }
+
+    /// Ringing stopped without an answer.
+    public mutating func noAnswer(_ call: CallID, by account: AccountID, at: Timestamp) -> Entry? {
+        guard entries[account]?.callID == call else { return nil }
+        return update(account, at: at) {
+            $0.callID = nil
+            $0.features = nil
+            $0.reason = nil
+        }
+    }
+
+    /// The agent was set away by routing (A5).
+    public mutating func setAway(_ account: AccountID, reason: String, at: Timestamp) -> Entry? {
+        update(account, at: at) {
+            $0.presence = .away
+            $0.reason = reason
+        }
+    }
+
+    /// A hold or its release, reported by the platform (softphone) or commanded by keys (personal phones).
+    public mutating func holdChanged(_ call: CallID, account: AccountID, held: Bool, at: Timestamp) -> Entry? {
+        guard let e = entries[account], e.callID == call, e.held != held else { return nil }
+        return update(account, at: at) {
+            $0.held = held
+            // T2: holds of calls on personal phones are not counted.
+            if held && ($0.features?.holdCounted ?? !$0.device.isExternal) { $0.holdCount += 1 }
+        }
+    }
+
+    public mutating func callEnded(_ call: CallID, at: Timestamp) -> [Entry] {
+        let ccID = callCenterOfCall.removeValue(forKey: call)
+        var changed: [Entry] = []
+        for account in entries.keys.sorted() where entries[account]?.callID == call {
+            let wasTalking = entries[account]?.status == .talking || entries[account]?.status == .onHold
+            let wrap = ccID.flatMap { wrapUpSeconds[$0] } ?? 0
+            if let e = update(account, at: at, { e in
+                e.callID = nil
+                e.features = nil
+                e.held = false
+                e.wrapUpUntil = wasTalking && wrap > 0 ? at.adding(seconds: wrap) : nil
+                e.reason = nil
+            }) { changed.append(e) }
+        }
+        return changed
+    }
+
+    /// Ends wrap-ups due by `now`.
+    public mutating func tick(now: Timestamp) -> [Entry] {
+        var changed: [Entry] = []
+        for account in entries.keys.sorted() {
+            if let until = entries[account]?.wrapUpUntil, now >= until,
+               let e = update(account, at: until, { $0.wrapUpUntil = nil }) {
+                changed.append(e)
+            }
+        }
+        return changed
+    }
+
+    /// Applies a change and recomputes the status; returns the entry if its status or hold count changed.
+    private mutating func update(_ account: AccountID, at: Timestamp, _ change: (inout Entry) -> Void) -> Entry? {
+        var e = entries[account] ?? Entry(accountID: account, since: at)
+        let before = (e.status, e.holdCount, e.device)
+        change(&e)
+        e.status = Self.status(of: e)
+        if (e.status, e.holdCount, e.device) == before && entries[account] != nil {
+            entries[account] = e
+            return nil
+        }
+        if e.status != before.0 { e.since = at }
+        entries[account] = e
+        return e
+    }
+
+    /// The status shown. T3: a call on a landline never shows on hold, only talking.
+    static func status(of e: Entry) -> AgentStatus {
+        if e.callID != nil {
+            if e.reason == "answered" || e.held {
+                let visible = e.features?.holdVisible ?? (e.device.phoneType != .landline)
+                return e.held && visible ? .onHold : .talking
+            }
+            return .ringing
+        }
+        if e.wrapUpUntil != nil { return .wrapUp }
+        switch e.presence {
+        case .available: return .available
+        case .away: return .away
+        case .signedOut: return .signedOut
+        }
+    }
+}

@@ -1,0 +1,61 @@
+/// A warning returned with an applied device change (F4, F5).
+public struct DeviceWarning: Hashable, Codable, Sendable {
+    public enum Code: String, Codable, Sendable {
+        /// A call center of the agent has ACD timeouts below the recommended 30 s (F4).
+        case acdTimeoutTooShort
+        /// Keep the phone on; turn off its voicemail and forwarding (F5).
+        case personalPhoneAdvice
+    }
+
+    public var code: Code
+    public var message: String
+    public var callCenterID: CallCenterID?
+    public var noAnswerTimeoutSeconds: Int?
+    public var wrapUpSeconds: Int?
+
+    public init(code: Code, message: String, callCenterID: CallCenterID? = nil,
+                noAnswerTimeoutSeconds: Int? = nil, wrapUpSeconds: Int? = nil) {
+        self.code = code
+        self.message = message
+        self.callCenterID = callCenterID
+        self.noAnswerTimeoutSeconds = noAnswerTimeoutSeconds
+        self.wrapUpSeconds = wrapUpSeconds
+    }
+}
+
+/// Features that do not work when calls ring on an external number.
+public enum DisabledFeature: String, Codable, Sendable, CaseIterable {
+    /// CRM incoming-call popup: needs the softphone to ring (F10).
+    case crmPopup
+    /// OpenCTI (F11).
+    case openCti
+}
+
+/// The consequences of a sign-in device, told to the screen when it is set.
+public enum DeviceChangeAdvice {
+    /// Warnings for an agent switching to `device`, member of `callCenters` (F4, F5).
+    public static func warnings(for device: SignInDevice, callCenters: [CallCenter]) -> [DeviceWarning] {
+        guard device.isExternal else { return [] }
+        let minimum = CallCenter.recommendedMinimumSeconds
+        var warnings = callCenters
+            .filter { $0.noAnswerTimeoutSeconds < minimum || $0.wrapUpSeconds < minimum }
+            .sorted { $0.id < $1.id }
+            .map { cc in
+                DeviceWarning(
+                    code: .acdTimeoutTooShort,
+                    message: "Call center \(cc.name) has no-answer timeout \(cc.noAnswerTimeoutSeconds) s and wrap-up "
+                        + "\(cc.wrapUpSeconds) s; with personal phones 30–40 s are recommended, as forwarding adds ringing delay.",
+                    callCenterID: cc.id, noAnswerTimeoutSeconds: cc.noAnswerTimeoutSeconds, wrapUpSeconds: cc.wrapUpSeconds)
+            }
+        warnings.append(DeviceWarning(
+            code: .personalPhoneAdvice,
+            message: "Keep the phone switched on and reachable during work, and turn off its voicemail and call "
+                + "forwarding: a voicemail or a switched-off phone answers calls as that phone is set up."))
+        return warnings
+    }
+
+    /// Features off while this device is used (F10, F11).
+    public static func disabledFeatures(for device: SignInDevice) -> [DisabledFeature] {
+        device.isExternal ? [.crmPopup, .openCti] : []
+    }
+}

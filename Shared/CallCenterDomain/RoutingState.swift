@@ -1,0 +1,281 @@
+/// One tenant's routing: the ACD queues and agents (A1–A5), the channel ledger
+/// (F3), answer confirmation (F5) and in-call keys on personal phones (F6–F9).
+/// Every method takes the event's time; `tick(now:)` fires the timers.
+public struct RoutingState: Hashable, Codable, Sendable {
+    public var tenantID: TenantID
+    public private(set) var tenant: Tenant?
+    public private(set) var callCenters: [CallCenterID: CallCenter] = [:]
+    public private(set) var accounts: [AccountID: Account] = [:]
+    public private(set) var devices: [AccountID: SignInDevice] = [:]
+    public private(set) var agents: [AccountID: AgentRouting] = [:]
+    public private(set) var calls: [CallID: RoutedCall] = [:]
+    public private(set) var ledger: ChannelLedger
+    public private(set) var keys: [CallID: DTMFInterpreter] = [:]
+    public var dtmfPauseMilliseconds: Int64 = 3_000
+    private var nextSequence: Int64 = 0
+
+    public init(tenantID: TenantID) {
+        self.tenantID = tenantID
+        ledger = ChannelLedger(limit: 0)
+    }
+
+    // MARK: configuration
+
+    public mutating func configure(_ tenant: Tenant) {
+        self.tenant = tenant
+        ledger.setLimit(tenant.concurrentCallLimit)
+    }
+
+    public mutating func configure(_ account: Account) { accounts[account.id] = account }
+
+    public mutating func configure(_ callCenter: CallCenter, at: Timestamp) -> [RoutingOutput] {
+        callCenters[callCenter.id] = callCenter
+        return dispatch(now: at)
+    }
+
+    /// A sign-in device change from settings-service; takes effect for the next offer.
+    public mutating func setDevice(_ device: SignInDevice, for account: AccountID) {
+        devices[account] = device == .softphone ? nil : device
+        if agents[account] != nil, device == .softphone { agents[account]?.consecutiveNoAnswers = 0 }
+    }
+
+    public func device(of account: AccountID) -> SignInDevice { devices[account] ?? .softphone }
+
+    // MARK: telephony events
+
+    public mutating func presenceChanged(_ account: AccountID, to presence: Presence, at: Timestamp) -> [RoutingOutput] {
+        var agent = agents[account] ?? AgentRouting(idleSince: at)
+        let wasFree = agent.isFree
+        agent.presence = presence
+        if presence == .available {
+            agent.consecutiveNoAnswers = 0
+            if !wasFree && agent.activity == .idle { agent.idleSince = at }
+        }
+        agents[account] = agent
+        return dispatch(now: at)
+    }
+
+    /// A call arrives at a call center: it takes a channel for the customer's leg
+    /// (or is refused at the limit) and is offered or queued.
+    public mutating func callOffered(_ call: CallID, callCenter ccID: CallCenterID, callerNumber: String,
+                                     at: Timestamp) -> [RoutingOutput] {
+        guard calls[call] == nil, ledger.ended[call] == nil else { return [.callRejected(callID: call, reason: .duplicateCall)] }
+        guard callCenters[ccID] != nil else { return [.callRejected(callID: call, reason: .unknownCallCenter)] }
+        guard let change = ledger.admit(call) else {
+            return [.callRejected(callID: call, reason: .concurrentCallLimitReached)]
+        }
+        nextSequence += 1
+        calls[call] = RoutedCall(id: call, callCenterID: ccID, callerNumber: callerNumber, arrivedAt: at,
+                                 sequence: nextSequence)
+        var out: [RoutingOutput] = [.channelsChanged(change)]
+        out += dispatch(now: at)
+        if let c = calls[call], c.phase == .queued {
+            out.append(.callQueued(callID: call, callCenterID: ccID, position: queuePosition(of: c),
+                                   reason: queueReason(for: c)))
+        }
+        return out
+    }
+
+    public mutating func agentAnswered(_ call: CallID, by account: AccountID, at: Timestamp) -> [RoutingOutput] {
+        guard var c = calls[call], case .ringing(let ringing, _) = c.phase, ringing == account else { return [] }
+        let cc = callCenters[c.callCenterID]
+        if let confirmation = cc?.answerConfirmation, confirmation.enabled, device(of: account).isExternal {
+            c.phase = .awaitingConfirmation(account, deadline: at.adding(seconds: confirmation.withinSeconds))
+        } else {
+            c.phase = .connected(account)
+            agents[account]?.consecutiveNoAnswers = 0
+        }
+        calls[call] = c
+        agents[account]?.activity = .onCall(call)
+        if device(of: account).isExternal { keys[call] = DTMFInterpreter(pauseMilliseconds: dtmfPauseMilliseconds) }
+        return []
+    }
+
+    public mutating func agentNoAnswer(_ call: CallID, by account: AccountID, reason: NoAnswerReason,
+                                       at: Timestamp) -> [RoutingOutput] {
+        guard let c = calls[call], case .ringing(let ringing, _) = c.phase, ringing == account else { return [] }
+        return noAnswer(call, account, reason, at: at, cancel: false)
+    }
+
+    /// A key on the agent's phone: answer confirmation (F5), or the in-call grammar (F6–F9).
+    public mutating func keyPressed(_ key: String, call: CallID, by account: AccountID, at: Timestamp) -> [RoutingOutput] {
+        guard var c = calls[call], c.agent == account else { return [] }
+        if case .awaitingConfirmation(_, let deadline) = c.phase {
+            if at <= deadline, key == callCenters[c.callCenterID]?.answerConfirmation?.key {
+                c.phase = .connected(account)
+                calls[call] = c
+                agents[account]?.consecutiveNoAnswers = 0
+            }
+            return []
+        }
+        guard case .connected = c.phase, var interpreter = keys[call] else { return [] }
+        let actions = interpreter.press(key, at: at, resolver: resolver)
+        keys[call] = interpreter
+        return actions.map { .callCommand(callID: call, accountID: account, action: $0) }
+    }
+
+    /// The call ended (customer or agent hung up): channels are released, the agent wraps up (A3).
+    public mutating func callEnded(_ call: CallID, at: Timestamp) -> [RoutingOutput] {
+        var out: [RoutingOutput] = []
+        if let change = ledger.end(call, at: at) { out.append(.channelsChanged(change)) }
+        keys[call] = nil
+        guard let c = calls.removeValue(forKey: call) else { return out }
+        if let account = c.agent, var agent = agents[account] {
+            switch c.phase {
+            case .ringing:
+                agent.activity = .idle  // not the agent's fault: keeps its place in line
+            case .connected, .awaitingConfirmation:
+                let wrapUp = callCenters[c.callCenterID]?.wrapUpSeconds ?? 0
+                agent.activity = wrapUp > 0 ? .wrapUp(until: at.adding(seconds: wrapUp)) : .idle
+                if wrapUp <= 0 { agent.idleSince = at }
+            case .queued:
+                break
+            }
+            agents[account] = agent
+        }
+        return out + dispatch(now: at)
+    }
+
+    /// Fires every timer due by `now`: ring timeouts (A2), confirmation deadlines (F5),
+    /// ends of wrap-up (A3), and pauses ending key sequences (F6–F9).
+    public mutating func tick(now: Timestamp) -> [RoutingOutput] {
+        var out: [RoutingOutput] = []
+        for id in calls.keys.sorted() {
+            guard let c = calls[id] else { continue }
+            switch c.phase {
+            case .ringing(let account, let deadline) where now >= deadline:
+                out += noAnswer(id, account, .timeout, at: now, cancel: true)
+            case .awaitingConfirmation(let account, let deadline) where now > deadline:
+                out += noAnswer(id, account, .answerNotConfirmed, at: now, cancel: true)
+            default:
+                break
+            }
+        }
+        for id in agents.keys.sorted() {
+            if case .wrapUp(let until) = agents[id]?.activity, now >= until {
+                agents[id]?.activity = .idle
+                agents[id]?.idleSince = until
+            }
+        }
+        for id in keys.keys.sorted() {
+            guard var interpreter = keys[id], let account = calls[id]?.agent else { continue }
+            let actions = interpreter.expire(now: now, resolver: resolver)
+            keys[id] = interpreter
+            out += actions.map { .callCommand(callID: id, accountID: account, action: $0) }
+        }
+        return out + dispatch(now: now)
+    }
+
+    /// The earliest time at which `tick` has something to do (nil: nothing pending).
+    public var nextDeadline: Timestamp? {
+        var times: [Timestamp] = []
+        for c in calls.values {
+            switch c.phase {
+            case .ringing(_, let d): times.append(d)
+            case .awaitingConfirmation(_, let d): times.append(d.adding(milliseconds: 1))
+            default: break
+            }
+        }
+        for a in agents.values { if case .wrapUp(let u) = a.activity { times.append(u) } }
+        for k in keys.values { if let d = k.deadline { times.append(d) } }
+        return times.min()
+    }
+
+    // MARK: rules
+
+    private var resolver: TransferTargetResolver {
+        TransferTargetResolver(
+            extensions: Dictionary(accounts.values.map { ($0.extension, $0.id) }, uniquingKeysWith: { a, _ in a }),
+            allowInternational: tenant?.allowInternationalForwarding ?? false)
+    }
+
+    private mutating func noAnswer(_ call: CallID, _ account: AccountID, _ reason: NoAnswerReason, at: Timestamp,
+                                   cancel: Bool) -> [RoutingOutput] {
+        guard var c = calls[call] else { return [] }
+        var out: [RoutingOutput] = cancel ? [.offerCancelled(callID: call, accountID: account, reason: reason)] : []
+        let external = c.plan?.delivery == .externalNumber
+        if external, let change = ledger.releaseLeg(call) { out.append(.channelsChanged(change)) }
+        keys[call] = nil
+        c.phase = .queued
+        c.triedAccounts.insert(account)
+        calls[call] = c
+        if var agent = agents[account] {
+            agent.activity = .idle
+            agent.idleSince = at  // to the back of the line (A2)
+            var consecutive = 0
+            if external {
+                agent.consecutiveNoAnswers += 1
+                consecutive = agent.consecutiveNoAnswers
+                let limit = callCenters[c.callCenterID]?.maxNoAnswer ?? 3
+                if consecutive >= limit {
+                    agent.presence = .away  // A5: not rung again until it is available again
+                    out.append(.agentNoAnswer(callID: call, accountID: account, reason: reason, consecutive: consecutive))
+                    out.append(.agentSetAway(accountID: account, callCenterID: c.callCenterID, reason: .maxNoAnswer,
+                                             consecutiveNoAnswers: consecutive))
+                    agents[account] = agent
+                    return out + requeue(call, at: at)
+                }
+            }
+            out.append(.agentNoAnswer(callID: call, accountID: account, reason: reason, consecutive: consecutive))
+            agents[account] = agent
+        }
+        return out + requeue(call, at: at)
+    }
+
+    private mutating func requeue(_ call: CallID, at: Timestamp) -> [RoutingOutput] {
+        var out = dispatch(now: at)
+        if let c = calls[call], c.phase == .queued {
+            out.append(.callQueued(callID: call, callCenterID: c.callCenterID, position: queuePosition(of: c),
+                                   reason: .requeuedAfterNoAnswer))
+        }
+        return out
+    }
+
+    /// Offers queued calls, oldest first, to the longest-idle free member (A1). An
+    /// agent on a personal phone needs a channel for the forwarded leg; without one
+    /// the call goes to a free softphone agent, or waits (F3).
+    private mutating func dispatch(now: Timestamp) -> [RoutingOutput] {
+        var out: [RoutingOutput] = []
+        let queued = calls.values.filter { $0.phase == .queued }.sorted { $0.sequence < $1.sequence }
+        for call in queued {
+            guard let cc = callCenters[call.callCenterID] else { continue }
+            let free = cc.memberAccountIDs.filter { agents[$0]?.isFree == true }
+            guard !free.isEmpty else { continue }
+            let untried = free.filter { !call.triedAccounts.contains($0) }
+            // Everybody free already rang out for this call: try them again rather than let it wait forever.
+            let pool = (untried.isEmpty ? free : untried).sorted {
+                let a = agents[$0]!.idleSince, b = agents[$1]!.idleSince
+                return a != b ? a < b : $0 < $1
+            }
+            for account in pool {
+                let device = device(of: account)
+                if device.isExternal {
+                    guard let change = ledger.addLeg(call.id) else { continue }
+                    out.append(.channelsChanged(change))
+                }
+                var c = call
+                if untried.isEmpty { c.triedAccounts = [] }
+                let plan = DeliveryPlan.make(accountID: account, device: device, callCenter: cc, callerNumber: call.callerNumber)
+                c.attempts += 1
+                c.plan = plan
+                c.phase = .ringing(account, deadline: now.adding(seconds: cc.noAnswerTimeoutSeconds))
+                calls[call.id] = c
+                agents[account]?.activity = .ringing(call.id)
+                out.append(.offeredToAgent(callID: call.id, callCenterID: cc.id, plan: plan, attempt: c.attempts))
+                break
+            }
+        }
+        return out
+    }
+
+    private func queuePosition(of call: RoutedCall) -> Int {
+        1 + calls.values.filter { $0.callCenterID == call.callCenterID && $0.phase == .queued && $0.sequence < call.sequence }.count
+    }
+
+    private func queueReason(for call: RoutedCall) -> QueueReason {
+        guard let cc = callCenters[call.callCenterID] else { return .noAgentAvailable }
+        let free = cc.memberAccountIDs.filter { agents[$0]?.isFree == true }
+        return !free.isEmpty && free.allSatisfy { device(of: $0).isExternal } && !ledger.canTake(1)
+            ? .noChannelForForwardLeg : .noAgentAvailable
+    }
+}
