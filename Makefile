@@ -1,5 +1,5 @@
 # The two commands: `make run` (broker + four services + demo) and `make test`.
-.PHONY: run test build bootstrap broker-start broker-stop clean
+.PHONY: run test build bootstrap broker-start broker-stop clean bench-domain
 
 run:
 	scripts/run
@@ -21,3 +21,8 @@ broker-stop:
 
 clean:
 	rm -rf .build var
+
+# Domain hot paths on one core (issue 3): prints decisions/s against a baseline.
+bench-domain: bootstrap
+	swift build -c release --product DomainBenchmark
+	.build/release/DomainBenchmark 2

@@ -185,7 +185,8 @@ public struct RoutingState: Hashable, Codable, Sendable {
 
     private var resolver: TransferTargetResolver {
         TransferTargetResolver(
-            extensions: Dictionary(accounts.values.map { ($0.extension, $0.id) }, uniquingKeysWith: { a, _ in a }),
+            // A misconfigured duplicate extension resolves to the same account every time.
+            extensions: Dictionary(accounts.values.map { ($0.extension, $0.id) }, uniquingKeysWith: { min($0, $1) }),
             allowInternational: tenant?.allowInternationalForwarding ?? false)
     }
 
