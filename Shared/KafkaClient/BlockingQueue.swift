@@ -21,3 +21,18 @@ struct BlockingQueue: Sendable {
         }
     }
 }
+
+extension RdKafkaHandle {
+    /// Cluster metadata, asked on `queue`; `.brokerUnreachable` when no broker answers in time.
+    func metadata(on queue: BlockingQueue, topic: String?, timeout: Duration?, defaultMilliseconds: Int) async throws
+        -> ClusterMetadata {
+        let ms = timeout.map(KafkaProducer.milliseconds) ?? defaultMilliseconds
+        return try await queue.run { try self.metadata(topic: topic, timeoutMilliseconds: ms) }
+    }
+
+    /// Low and high watermarks of a partition, asked on `queue`.
+    func watermarks(on queue: BlockingQueue, _ tp: TopicPartition, timeout: Duration) async throws -> (low: Int64, high: Int64) {
+        let ms = KafkaProducer.milliseconds(timeout)
+        return try await queue.run { try self.watermarks(tp, timeoutMilliseconds: ms) }
+    }
+}

@@ -28,28 +28,24 @@ final class DeliveryTracker: Sendable {
 
     /// Called from librdkafka's delivery callback (on the poll thread).
     func delivered(batchID: UInt, result: Result<DeliveryReport, KafkaError>) {
-        let finished: Batch? = state.withLock { s in
-            guard var b = s.batches[batchID] else { return nil }
+        settle(batchID, count: 1) { b in
             switch result {
             case .success(let r): b.lastReport = r
             case .failure(let e): if b.firstError == nil { b.firstError = e }
             }
-            b.remaining -= 1
-            if b.remaining <= 0 {
-                s.batches[batchID] = nil
-                return b
-            }
-            s.batches[batchID] = b
-            return nil
         }
-        if let finished { Self.resume(finished) }
     }
 
     /// Some messages of the batch were never enqueued: they will get no report.
     func abandon(batchID: UInt, count: Int, error: KafkaError) {
+        settle(batchID, count: count) { b in if b.firstError == nil { b.firstError = error } }
+    }
+
+    /// Counts `count` messages of a batch as settled; resumes its waiter when none remain.
+    private func settle(_ batchID: UInt, count: Int, _ update: (inout Batch) -> Void) {
         let finished: Batch? = state.withLock { s in
             guard var b = s.batches[batchID] else { return nil }
-            if b.firstError == nil { b.firstError = error }
+            update(&b)
             b.remaining -= count
             if b.remaining <= 0 {
                 s.batches[batchID] = nil

@@ -141,16 +141,12 @@ public final class KafkaConsumer: Sendable {
 
     /// Cluster metadata, or `.brokerUnreachable` when no broker answers in time.
     public func metadata(topic: String? = nil, timeout: Duration? = nil) async throws -> ClusterMetadata {
-        let ms = timeout.map(KafkaProducer.milliseconds) ?? configuration.common.connectTimeoutMilliseconds
-        let handle = self.handle
-        return try await queue.run { try handle.metadata(topic: topic, timeoutMilliseconds: ms) }
+        try await handle.metadata(on: queue, topic: topic, timeout: timeout, defaultMilliseconds: configuration.common.connectTimeoutMilliseconds)
     }
 
     /// Low and high watermarks of a partition (the high one is the next offset to be written).
     public func watermarks(_ tp: TopicPartition, timeout: Duration = .seconds(5)) async throws -> (low: Int64, high: Int64) {
-        let handle = self.handle
-        let ms = KafkaProducer.milliseconds(timeout)
-        return try await queue.run { try handle.watermarks(tp, timeoutMilliseconds: ms) }
+        try await handle.watermarks(on: queue, tp, timeout: timeout)
     }
 
     /// Leaves the group (revoking partitions through the listener). Later polls throw `.closed`.
