@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "routing-service", targets: ["RoutingServiceMain"]),
         .executable(name: "status-service", targets: ["StatusServiceMain"]),
         .executable(name: "report-service", targets: ["ReportServiceMain"]),
+        .executable(name: "runtime-test-service", targets: ["RuntimeTestService"]),
         .library(name: "CallCenterDomain", targets: ["CallCenterDomain"]),
         .library(name: "EventContract", targets: ["EventContract"]),
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
@@ -79,10 +80,17 @@ let package = Package(
         ),
         .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "TestSupport"],
                     path: "Tests/KafkaClientTests"),
+        .testTarget(name: "EventContractTests", dependencies: ["EventContract", "TestSupport"],
+                    path: "Tests/EventContractTests"),
         .testTarget(name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime", "TestSupport"],
                     path: "Tests/ServiceRuntimeTests"),
         .testTarget(name: "EndToEndTests", dependencies: ["KafkaClient", "TestSupport"],
                     path: "Tests/EndToEndTests"),
-        .target(name: "TestSupport", dependencies: ["KafkaClient"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["KafkaClient", "ServiceRuntime", "EventContract", "CallCenterDomain"],
+                path: "Tests/TestSupport"),
+        // A service on the runtime that counts events, for the runtime's crash and scale-out tests.
+        .executableTarget(name: "RuntimeTestService",
+                          dependencies: ["TestSupport", "ServiceRuntime", .product(name: "Hummingbird", package: "hummingbird")],
+                          path: "Tests/RuntimeTestService"),
     ]
 )

@@ -157,7 +157,7 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
-    private static func convert(_ m: UnsafeMutablePointer<rd_kafka_message_t>) -> ConsumedMessage {
+    static func convert(_ m: UnsafeMutablePointer<rd_kafka_message_t>) -> ConsumedMessage {
         let p = m.pointee
         let value = p.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: p.len)) } ?? []
         let key = p.key.map { Array(UnsafeRawBufferPointer(start: $0, count: p.key_len)) }

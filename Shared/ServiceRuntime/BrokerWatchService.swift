@@ -10,10 +10,12 @@ public struct BrokerWatchService: Service {
     let health: HealthState
     let logger: Logger
     let checkInterval: Duration
+    let extraTopics: [TopicSpecification]
 
     public init(configuration: ServiceConfiguration, admin: KafkaAdmin, health: HealthState, logger: Logger,
-                checkInterval: Duration = .seconds(2)) {
+                extraTopics: [TopicSpecification] = [], checkInterval: Duration = .seconds(2)) {
         self.configuration = configuration
+        self.extraTopics = extraTopics
         self.admin = admin
         self.health = health
         self.logger = logger
@@ -31,19 +33,19 @@ public struct BrokerWatchService: Service {
     private func watch() async throws {
         try await cancelWhenGracefulShutdown {
             try await BrokerConnection.waitUntilReachable(admin: admin, health: health, logger: logger)
-            try await BrokerConnection.ensureTopics(admin: admin, configuration: configuration, logger: logger)
-            health.markReady()
-            logger.info("ready")
+            try await BrokerConnection.ensureTopics(admin: admin, configuration: configuration, extra: extraTopics, logger: logger)
+            health.markReady(.broker)
+            logger.info("broker reachable, topics in place")
             while !Task.isCancelled {
                 try await Task.sleep(for: checkInterval)
                 do {
                     _ = try await admin.metadata(timeout: .seconds(2))
-                    if !health.isReady {
+                    if !health.isReady(.broker) {
                         logger.info("broker reachable again")
-                        health.markReady()
+                        health.markReady(.broker)
                     }
                 } catch let error as KafkaError {
-                    if health.isReady { logger.warning("broker unreachable", metadata: [LoggingKeys.error: "\(error.reason)"]) }
+                    if health.isReady(.broker) { logger.warning("broker unreachable", metadata: [LoggingKeys.error: "\(error.reason)"]) }
                     health.markNotReady("broker unreachable: \(error.reason)")
                 }
             }

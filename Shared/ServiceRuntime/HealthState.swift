@@ -1,15 +1,25 @@
 import Synchronization
 
-/// Readiness of a service: ready once it consumes with its state restored, and
-/// not ready while it cannot reach the broker. `/healthz` only says the process lives.
+/// Readiness of a service: ready when every component that must be ready is
+/// (the broker answers; the consume loop runs with its state restored).
+/// `/healthz` only says the process lives.
 public final class HealthState: Sendable {
-    private let state = Mutex<(ready: Bool, reason: String)>((false, "starting"))
+    public enum Component: String, Sendable, CaseIterable { case broker, consumer }
 
-    public init() {}
+    private let state: Mutex<[Component: String]>  // not-ready components and why
 
-    public var isReady: Bool { state.withLock { $0.ready } }
-    public var reason: String { state.withLock { $0.reason } }
+    /// - Parameter requiring: the components that must be ready.
+    public init(requiring: [Component] = [.broker]) {
+        state = Mutex(Dictionary(uniqueKeysWithValues: requiring.map { ($0, "starting") }))
+    }
 
-    public func markReady() { state.withLock { $0 = (true, "ready") } }
-    public func markNotReady(_ reason: String) { state.withLock { $0 = (false, reason) } }
+    public var isReady: Bool { state.withLock { $0.isEmpty } }
+    public var reason: String {
+        state.withLock { s in s.isEmpty ? "ready" : s.sorted { $0.key.rawValue < $1.key.rawValue }
+            .map { "\($0.key.rawValue): \($0.value)" }.joined(separator: "; ") }
+    }
+    public func isReady(_ c: Component) -> Bool { state.withLock { $0[c] == nil } }
+
+    public func markReady(_ c: Component = .broker) { state.withLock { _ = $0.removeValue(forKey: c) } }
+    public func markNotReady(_ reason: String, _ c: Component = .broker) { state.withLock { $0[c] = reason } }
 }

@@ -24,6 +24,10 @@ public struct ServiceConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// `CC_CONNECT_TIMEOUT_MS` (default 10000): per attempt to reach a broker at start.
     public var connectTimeoutMilliseconds: Int
+    /// `CC_SESSION_TIMEOUT_MS` (default 6000): how soon the group notices a dead instance and moves its partitions.
+    public var sessionTimeoutMilliseconds: Int = 6_000
+    /// `CC_MAX_BATCH` (default 500): messages per consume batch (one SQLite transaction each).
+    public var maxBatch: Int = 500
 
     public init(serviceName: String, brokers: String = "127.0.0.1:9092", dataDirectory: String? = nil,
                 httpPort: Int, httpHost: String = "0.0.0.0", topicPrefix: String = "", partitions: Int = 6,
@@ -60,6 +64,8 @@ public struct ServiceConfiguration: Sendable {
         c.partitions = try int("CC_PARTITIONS", 6, range: 1...10_000)
         c.replicationFactor = try int("CC_REPLICATION_FACTOR", -1, range: -1...32)
         c.connectTimeoutMilliseconds = try int("CC_CONNECT_TIMEOUT_MS", 10_000, range: 100...600_000)
+        c.sessionTimeoutMilliseconds = try int("CC_SESSION_TIMEOUT_MS", 6_000, range: 1_000...300_000)
+        c.maxBatch = try int("CC_MAX_BATCH", 500, range: 1...100_000)
         if let raw = environment["CC_LOG_LEVEL"], !raw.isEmpty {
             guard let level = Logger.Level(rawValue: raw.lowercased()) else {
                 throw ConfigurationError(variable: "CC_LOG_LEVEL", value: raw,
@@ -77,6 +83,13 @@ public struct ServiceConfiguration: Sendable {
     }
 
     public var topics: TopicNames { TopicNames(prefix: topicPrefix) }
+
+    /// The consumer settings of this service's group (named after the service, with the topic prefix).
+    public var consumer: ConsumerConfiguration {
+        ConsumerConfiguration(common: kafka, groupID: topicPrefix + serviceName,
+                              sessionTimeoutMilliseconds: sessionTimeoutMilliseconds,
+                              heartbeatIntervalMilliseconds: max(300, sessionTimeoutMilliseconds / 6))
+    }
 }
 
 /// An environment variable with a value the service cannot use.

@@ -8,19 +8,44 @@ import ServiceLifecycle
 /// environment, logging, the HTTP endpoints and the service's own parts in one
 /// `ServiceGroup` that shuts down gracefully on SIGTERM/SIGINT.
 public enum ServiceMain {
-    /// What a service adds to the group, given the shared parts.
-    public struct Context: Sendable {
-        public let configuration: ServiceConfiguration
-        public let health: HealthState
-        public let metrics: ServiceMetrics
-        public let logger: Logger
-        public let admin: KafkaAdmin
+    /// Runs a service whose logic is an `EventProcessor` on the shared event loop.
+    /// - Parameter routes: extra HTTP routes, given the loop (to show its state).
+    public static func run<P: EventProcessor>(
+        serviceName: String, defaultHTTPPort: Int, processor: P,
+        routes: @escaping @Sendable (EventLoop<P>) -> HTTPServer.Routes = { _ in { _ in } }
+    ) async -> Never {
+        await start(serviceName: serviceName, defaultHTTPPort: defaultHTTPPort) { configuration, logger in
+            let health = HealthState(requiring: [.broker, .consumer])
+            let metrics = ServiceMetrics(serviceName: serviceName)
+            let admin = try KafkaAdmin(configuration: configuration.kafka)
+            let loop = EventLoop(processor: processor, configuration: configuration, health: health, metrics: metrics,
+                                 logger: logger)
+            let watch = BrokerWatchService(configuration: configuration, admin: admin, health: health, logger: logger,
+                                           extraTopics: [loop.changelogSpecification])
+            let http = HTTPServer.makeApplication(configuration: configuration, health: health, metrics: metrics,
+                                                  logger: logger, routes: routes(loop))
+            return [http, watch, loop]
+        }
     }
 
-    public static func run(
+    /// Runs a service with no event processing: it connects, creates topics and serves health.
+    public static func run(serviceName: String, defaultHTTPPort: Int) async -> Never {
+        await start(serviceName: serviceName, defaultHTTPPort: defaultHTTPPort) { configuration, logger in
+            let health = HealthState(requiring: [.broker])
+            let metrics = ServiceMetrics(serviceName: serviceName)
+            let admin = try KafkaAdmin(configuration: configuration.kafka)
+            let watch = BrokerWatchService(configuration: configuration, admin: admin, health: health, logger: logger)
+            let http = HTTPServer.makeApplication(configuration: configuration, health: health, metrics: metrics,
+                                                  logger: logger)
+            return [http, watch]
+        }
+    }
+
+    /// Configuration, logging and the service group with graceful shutdown on SIGTERM/SIGINT.
+    /// Services shut down in reverse order: the loop first (finishing its batch), the HTTP server last.
+    private static func start(
         serviceName: String, defaultHTTPPort: Int,
-        routes: @escaping HTTPServer.Routes = { _ in },
-        services makeServices: (Context) throws -> [any Service] = { _ in [] }
+        services makeServices: (ServiceConfiguration, Logger) throws -> [any Service]
     ) async -> Never {
         let configuration: ServiceConfiguration
         do {
@@ -43,19 +68,9 @@ public enum ServiceMain {
             LoggingKeys.httpPort: "\(configuration.httpPort)",
         ])
         do {
-            let health = HealthState()
-            let metrics = ServiceMetrics(serviceName: serviceName)
-            let admin = try KafkaAdmin(configuration: configuration.kafka)
-            let context = Context(configuration: configuration, health: health, metrics: metrics, logger: logger,
-                                  admin: admin)
-            let http = HTTPServer.makeApplication(configuration: configuration, health: health, metrics: metrics,
-                                                  logger: logger, routes: routes)
-            var own = try makeServices(context)
-            if own.isEmpty {
-                own = [BrokerWatchService(configuration: configuration, admin: admin, health: health, logger: logger)]
-            }
+            let services = try makeServices(configuration, logger)
             let group = ServiceGroup(configuration: .init(
-                services: ([http] + own).map { .init(service: $0) },
+                services: services.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
             try await group.run()

@@ -178,4 +178,23 @@ struct BrokerIntegrationTests {
         #expect(md.topics.first { $0.name == name }?.partitionCount == 4)
     }
 
+
+    @Test("a partition is read to its true end, even when the broker's high watermark lags behind batches")
+    func partitionReader() async throws {
+        let topic = try await makeTopic(partitions: 2)
+        let producer = try KafkaProducer(configuration: ProducerConfiguration(common: common))
+        // Separate sends make separate record batches (Tansu 0.6 reports the last batch's base offset + 1).
+        for batch in 0..<4 {
+            try await producer.send(batch: (0..<3).map {
+                OutgoingMessage(topic: topic, partition: 1, key: Array("k".utf8), value: [UInt8(batch * 3 + $0)]) })
+        }
+        let tp = TopicPartition(topic: topic, partition: 1)
+        let common = self.common
+        let read = try await Task.detached { try PartitionReader.readAll(tp, common: common) }.value
+        #expect(read.map(\.value) == (0..<12).map { [UInt8($0)] })
+        let empty = try await Task.detached {
+            try PartitionReader.readAll(TopicPartition(topic: topic, partition: 0), common: common)
+        }.value
+        #expect(empty.isEmpty)
+    }
 }

@@ -1,0 +1,55 @@
+import CallCenterDomain
+
+/// Types of `cc.agent.status`, `cc.usage` and `cc.deadletter`.
+public enum StatusEvents {
+    public struct StatusChanged: EventPayload {
+        public static let eventType = "cc.agent.status-changed.v1"
+        public var accountId: String
+        public var status: AgentStatus
+        public var device: DeviceKind
+        public var phoneType: PhoneType?
+        public var callId: String?
+        public var holdCount: Int
+        public var reason: String?
+        public var at: EventTime
+        public init(accountId: String, status: AgentStatus, device: DeviceKind, phoneType: PhoneType?, callId: String?,
+                    holdCount: Int, reason: String?, at: EventTime) {
+            self.accountId = accountId; self.status = status; self.device = device; self.phoneType = phoneType
+            self.callId = callId; self.holdCount = holdCount; self.reason = reason; self.at = at
+        }
+    }
+
+    public struct ChannelsChanged: EventPayload {
+        public static let eventType = "cc.usage.channels-changed.v1"
+        public var inUse: Int
+        public var limit: Int
+        public var at: EventTime
+        public var callId: String
+        public var delta: Int
+        public init(_ c: ChannelChange, at: Timestamp) {
+            inUse = c.inUse; limit = c.limit; self.at = EventTime(at); callId = c.callID; delta = c.delta
+        }
+    }
+
+    public struct DeadLetter: EventPayload {
+        public static let eventType = "cc.deadletter.v1"
+        public struct Failure: Codable, Sendable, Hashable {
+            public var code: String
+            public var message: String
+            public init(code: String, message: String) { self.code = code; self.message = message }
+        }
+        public var originalTopic: String
+        public var partition: Int
+        public var offset: Int64
+        public var key: String?
+        public var error: Failure
+        public var payloadBase64: String
+        public var service: String
+        public var at: EventTime
+        public init(originalTopic: String, partition: Int, offset: Int64, key: String?, error: Failure,
+                    payloadBase64: String, service: String, at: EventTime) {
+            self.originalTopic = originalTopic; self.partition = partition; self.offset = offset; self.key = key
+            self.error = error; self.payloadBase64 = payloadBase64; self.service = service; self.at = at
+        }
+    }
+}

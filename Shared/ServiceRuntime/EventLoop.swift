@@ -1,0 +1,347 @@
+import CallCenterDomain
+import EventContract
+import Foundation
+import KafkaClient
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The consume → decide → produce loop every service runs on.
+///
+/// Per batch: decode each message (or dead-letter it), apply it to its tenant's
+/// state through the processor, then write states, offsets and the outgoing
+/// events (the outbox) in ONE SQLite transaction; produce the outbox (idempotent
+/// producer) and delete it once acknowledged. Output event ids derive from the
+/// input event id, so a replay produces the same ids. Every batch also writes the
+/// changed tenant states and offsets to the compacted changelog topic, from which
+/// an instance that is assigned a partition restores that partition's state.
+public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
+    public typealias Clock = @Sendable () -> Timestamp
+
+    private struct Slot: Sendable {
+        var partition: Int32
+        var record: TenantRecord<Processor.State>
+    }
+
+    private struct Shared: Sendable {
+        var owned: Set<Int32> = []
+        var slots: [TenantID: Slot] = [:]
+        var offsets: [TopicPartition: Int64] = [:]
+    }
+
+    let processor: Processor
+    let configuration: ServiceConfiguration
+    let health: HealthState
+    let metrics: ServiceMetrics
+    let logger: Logger
+    let clock: Clock
+    let tickInterval: Duration?
+    let maxBatch: Int
+    private let shared = Mutex(Shared())
+    private let stopping = Atomic<Bool>(false)
+
+    /// - Parameter tickInterval: how often timers are checked on the wall clock (nil: only on `cc.clock.tick.v1`).
+    public init(processor: Processor, configuration: ServiceConfiguration, health: HealthState, metrics: ServiceMetrics,
+                logger: Logger, clock: @escaping Clock = EventLoop.wallClock, tickInterval: Duration? = .milliseconds(200)) {
+        self.processor = processor
+        self.configuration = configuration
+        self.health = health
+        self.metrics = metrics
+        self.logger = logger
+        self.clock = clock
+        self.tickInterval = tickInterval
+        maxBatch = configuration.maxBatch
+    }
+
+    public static func wallClock() -> Timestamp {
+        Timestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
+    }
+
+    var changelogTopic: String { configuration.topics.changelog(service: configuration.serviceName) }
+
+    /// The compacted changelog topic this service needs besides the contract's.
+    public var changelogSpecification: TopicSpecification {
+        TopicSpecification(name: changelogTopic, partitions: configuration.partitions,
+                           replicationFactor: configuration.replicationFactor,
+                           config: ["cleanup.policy": "compact"])
+    }
+
+    // MARK: run
+
+    public func run() async throws {
+        health.markNotReady("waiting for the broker", .consumer)
+        while !health.isReady(.broker) {
+            if Task.isShuttingDownGracefully || Task.isCancelled { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let store = try StateStore(directory: configuration.dataDirectory)
+        let producer = try KafkaProducer(configuration: ProducerConfiguration(common: configuration.kafka))
+        try await flushOutbox(store: store, producer: producer)
+        let topics = processor.inputs.map { $0.name(in: configuration.topics) }
+        let listener = Listener(loop: self, store: store)
+        let consumer = try KafkaConsumer(
+            configuration: configuration.consumer, topics: topics, rebalanceListener: listener, logger: logger)
+        logger.info("consuming", metadata: [LoggingKeys.topics: "\(topics)", "data": "\(store.path)"])
+        await withGracefulShutdownHandler {
+            var first = true
+            var lastTick = ContinuousClock.now
+            while !stopping.load(ordering: .acquiring) {
+                do {
+                    let messages = try await consumer.poll(maxMessages: maxBatch, timeout: .milliseconds(100))
+                    if first {
+                        first = false
+                        health.markReady(.consumer)
+                    }
+                    var ticks = false
+                    if let interval = tickInterval, ContinuousClock.now - lastTick >= interval {
+                        ticks = true
+                        lastTick = .now
+                    }
+                    try await process(messages, tickTimers: ticks, store: store, producer: producer, consumer: consumer)
+                } catch {
+                    health.markNotReady("processing failed: \(error)", .consumer)
+                    logger.error("batch failed; retrying", metadata: [LoggingKeys.error: "\(error)"])
+                    try? await Task.sleep(for: .seconds(1))
+                    try? await flushOutbox(store: store, producer: producer)
+                    first = true
+                }
+            }
+        } onGracefulShutdown: {
+            self.stopping.store(true, ordering: .releasing)
+        }
+        // The batch in hand is committed; hand the partitions back and flush.
+        await consumer.close()
+        try? await producer.close(timeout: .seconds(5))
+        logger.info("consumer stopped")
+    }
+
+    // MARK: batches
+
+    private func process(_ messages: [ConsumedMessage], tickTimers: Bool, store: StateStore, producer: KafkaProducer,
+                         consumer: KafkaConsumer) async throws {
+        let started = ContinuousClock.now
+        var write = StateStore.BatchWrite()
+        var dirty: Set<TenantID> = []
+        var touchedPartitions: Set<Int32> = []
+        let service = configuration.serviceName
+        let source = "/" + service
+        let topics = configuration.topics
+
+        func emit(_ emissions: [Emission], idBase: String, tenant: TenantID) {
+            for (i, e) in emissions.enumerated() {
+                func encode<P: EventPayload>(_ p: P) -> [UInt8] {
+                    CloudEventCodec.encode(p, id: "\(idBase)~\(service)~\(i)", source: source, time: e.time,
+                                           tenantID: tenant, subject: e.subject)
+                }
+                write.outbox.append((e.topic.name(in: topics), nil, tenant, encode(e.payload),
+                                     CloudEventCodec.structuredContentType))
+            }
+        }
+
+        shared.withLock { s in
+            for m in messages {
+                guard s.owned.contains(m.partition) else { continue }
+                write.offsets[m.topicPartition] = m.offset + 1
+                s.offsets[m.topicPartition] = m.offset + 1
+                touchedPartitions.insert(m.partition)
+                metrics.consumed.increment()
+                let decoded: DecodedEvent
+                do {
+                    decoded = try CloudEventCodec.decode(value: m.value, headers: m.headers.map { ($0.key, $0.value) })
+                } catch let error as EventDecodingError {
+                    write.outbox.append(deadLetter(m, code: error.code.rawValue, message: error.message))
+                    continue
+                } catch {
+                    write.outbox.append(deadLetter(m, code: "invalidJSON", message: "\(error)"))
+                    continue
+                }
+                let tenant = decoded.attributes.tenantID
+                guard m.keyString == tenant else {
+                    // Keys are tenant ids: a mismatch would put the tenant's events on two partitions.
+                    write.outbox.append(deadLetter(m, code: "keyMismatch",
+                                                   message: "the message key must be the tenantid"))
+                    continue
+                }
+                var slot = s.slots[tenant] ?? Slot(partition: m.partition, record: TenantRecord(
+                    state: processor.initialState(tenant: tenant), recent: RecentEventIDs()))
+                if slot.record.recent.contains(decoded.attributes.id) { continue }  // delivered before
+                slot.partition = m.partition
+                var state = slot.record.state
+                let context = HandlerContext(tenantID: tenant, eventTime: decoded.attributes.time, topic: m.topic,
+                                             partition: m.partition, offset: m.offset)
+                do {
+                    let emissions = try processor.handle(decoded, state: &state, context: context)
+                    slot.record.state = state
+                    emit(emissions, idBase: decoded.attributes.id, tenant: tenant)
+                } catch let error as HandlerRejection {
+                    write.outbox.append(deadLetter(m, code: error.code, message: error.message))
+                } catch {
+                    write.outbox.append(deadLetter(m, code: "handlerRejected", message: "\(error)"))
+                }
+                slot.record.recent.insert(decoded.attributes.id)
+                s.slots[tenant] = slot
+                dirty.insert(tenant)
+            }
+            if tickTimers {
+                let now = clock()
+                for tenant in s.slots.keys.sorted() {
+                    guard var slot = s.slots[tenant], s.owned.contains(slot.partition),
+                          let due = processor.nextDeadline(state: slot.record.state), due <= now else { continue }
+                    var state = slot.record.state
+                    let emissions = processor.tick(state: &state, now: now)
+                    slot.record.state = state
+                    s.slots[tenant] = slot
+                    dirty.insert(tenant)
+                    touchedPartitions.insert(slot.partition)
+                    emit(emissions, idBase: "tick~\(tenant)~\(now.millisecondsSinceEpoch)", tenant: tenant)
+                }
+            }
+            // Changelog: the changed tenants, and the offsets of every partition touched.
+            let encoder = JSONEncoder()
+            for tenant in dirty.sorted() {
+                guard let slot = s.slots[tenant], let blob = try? encoder.encode(slot.record) else { continue }
+                write.tenants.append((tenant, slot.partition, blob))
+                write.outbox.append((changelogTopic, slot.partition, "t:" + tenant, Array(blob), nil))
+            }
+            for p in touchedPartitions.sorted() {
+                let offsets = Dictionary(uniqueKeysWithValues: s.offsets.filter { $0.key.partition == p }
+                    .map { ($0.key.topic, $0.value) })
+                if let blob = try? encoder.encode(offsets) {
+                    write.outbox.append((changelogTopic, p, "o:\(p)", Array(blob), nil))
+                }
+            }
+        }
+        guard !write.isEmpty else { return }
+        let rows = try await store.commit(write)
+        try await produce(rows, store: store, producer: producer)
+        try? await consumer.commit(write.offsets)  // for operators' lag views; SQLite holds the truth
+        metrics.batchLatency.record(ContinuousClock.now - started)
+    }
+
+    private func deadLetter(_ m: ConsumedMessage, code: String, message: String)
+        -> (topic: String, partition: Int32?, key: String, value: [UInt8], contentType: String?) {
+        metrics.deadLettered.increment()
+        logger.warning("dead-lettered", metadata: [
+            LoggingKeys.topic: "\(m.topic)", LoggingKeys.partition: "\(m.partition)", LoggingKeys.offset: "\(m.offset)",
+            LoggingKeys.error: "\(code): \(message)",
+        ])
+        let tenant = m.keyString.map { String($0.prefix(100)) } ?? "unknown"
+        let time = m.timestampMilliseconds.map(Timestamp.init(millisecondsSinceEpoch:)) ?? clock()
+        let payload = StatusEvents.DeadLetter(
+            originalTopic: m.topic, partition: Int(m.partition), offset: m.offset, key: m.keyString,
+            error: .init(code: code, message: String(message.prefix(500))),
+            payloadBase64: Data(m.value).base64EncodedString(), service: configuration.serviceName, at: EventTime(time))
+        let value = CloudEventCodec.encode(payload, id: "dlq~\(configuration.serviceName)~\(m.topic)~\(m.partition)~\(m.offset)",
+                                           source: "/" + configuration.serviceName, time: time, tenantID: tenant, subject: nil)
+        return (configuration.topics.deadLetter, nil, tenant, value, CloudEventCodec.structuredContentType)
+    }
+
+    private func produce(_ rows: [StateStore.OutboxRow], store: StateStore, producer: KafkaProducer) async throws {
+        guard let last = rows.last else { return }
+        try await producer.send(batch: rows.map { r in
+            OutgoingMessage(topic: r.topic, partition: r.partition, key: Array(r.key.utf8), value: r.value,
+                            headers: r.contentType.map { [KafkaHeader(key: "content-type", string: $0)] } ?? [])
+        })
+        let events = rows.filter { $0.contentType != nil }.count
+        metrics.produced.increment(by: Int64(events))
+        try await store.deleteOutbox(through: last.seq)
+    }
+
+    /// Produces what a crash left in the outbox, before consuming anything new.
+    private func flushOutbox(store: StateStore, producer: KafkaProducer) async throws {
+        while true {
+            let rows = try await store.pendingOutbox()
+            if rows.isEmpty { return }
+            logger.info("producing outbox left from before", metadata: ["rows": "\(rows.count)"])
+            try await produce(rows, store: store, producer: producer)
+        }
+    }
+
+    // MARK: partition ownership
+
+    /// Restores newly assigned partitions (changelog first, local SQLite otherwise) and returns their offsets.
+    fileprivate func assigned(_ partitions: [TopicPartition], store: StateStore) -> [TopicPartition: Int64] {
+        let numbers = Set(partitions.map(\.partition))
+        let fresh = shared.withLock { numbers.subtracting($0.owned) }
+        for p in fresh.sorted() { restoreFromChangelog(p, store: store) }
+        do {
+            let offsets = try store.offsets(partitions: numbers)
+            let tenants = try store.tenants(partitions: fresh)
+            let decoder = JSONDecoder()
+            shared.withLock { s in
+                s.owned.formUnion(numbers)
+                for (tp, o) in offsets { s.offsets[tp] = o }
+                for t in tenants {
+                    if let record = try? decoder.decode(TenantRecord<Processor.State>.self, from: t.blob) {
+                        s.slots[t.tenant] = Slot(partition: t.partition, record: record)
+                    } else {
+                        logger.error("stored state unreadable; starting the tenant afresh", metadata: [LoggingKeys.tenant: "\(t.tenant)"])
+                    }
+                }
+            }
+            logger.info("partitions owned", metadata: ["partitions": "\(numbers.sorted())", "restored_tenants": "\(tenants.count)"])
+            return offsets.filter { tp, _ in partitions.contains(tp) }
+        } catch {
+            logger.error("reading local state failed", metadata: [LoggingKeys.error: "\(error)"])
+            return [:]
+        }
+    }
+
+    fileprivate func revoked(_ partitions: [TopicPartition]) {
+        let numbers = Set(partitions.map(\.partition))
+        shared.withLock { s in
+            s.owned.subtract(numbers)
+            s.slots = s.slots.filter { !numbers.contains($0.value.partition) }
+            s.offsets = s.offsets.filter { !numbers.contains($0.key.partition) }
+        }
+    }
+
+    /// Reads partition `p` of the changelog; if it holds anything, it replaces the local copy.
+    private func restoreFromChangelog(_ p: Int32, store: StateStore) {
+        do {
+            let records = try PartitionReader.readAll(TopicPartition(topic: changelogTopic, partition: p),
+                                                      common: configuration.kafka)
+            guard !records.isEmpty else { return }
+            var tenants: [String: Data] = [:]
+            var offsets: [TopicPartition: Int64] = [:]
+            for r in records {
+                guard let key = r.keyString else { continue }
+                if key.hasPrefix("t:") {
+                    tenants[String(key.dropFirst(2))] = Data(r.value)
+                } else if key.hasPrefix("o:"),
+                          let map = try? JSONDecoder().decode([String: Int64].self, from: Data(r.value)) {
+                    for (topic, o) in map { offsets[TopicPartition(topic: topic, partition: p)] = o }
+                }
+            }
+            try store.replacePartition(p, tenants: tenants.map { ($0.key, $0.value) }, offsets: offsets)
+            logger.info("restored partition from changelog", metadata: [
+                LoggingKeys.partition: "\(p)", "tenants": "\(tenants.count)", "records": "\(records.count)",
+            ])
+        } catch {
+            logger.warning("changelog not readable; using local state", metadata: [
+                LoggingKeys.partition: "\(p)", LoggingKeys.error: "\(error)",
+            ])
+        }
+    }
+
+    /// A snapshot of one tenant's state, for HTTP views and tests.
+    public func state(of tenant: TenantID) -> Processor.State? {
+        shared.withLock { $0.slots[tenant]?.record.state }
+    }
+
+    /// Tenants whose state this instance holds.
+    public var tenants: [TenantID] { shared.withLock { $0.slots.keys.sorted() } }
+
+    private final class Listener: KafkaRebalanceListener, Sendable {
+        let loop: EventLoop
+        let store: StateStore
+        init(loop: EventLoop, store: StateStore) {
+            self.loop = loop
+            self.store = store
+        }
+        func partitionsAssigned(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
+            loop.assigned(partitions, store: store)
+        }
+        func partitionsRevoked(_ partitions: [TopicPartition]) { loop.revoked(partitions) }
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import GRDB
+import KafkaClient
+
+/// A service instance's SQLite file: per-tenant state, consumed offsets and the
+/// outbox, written together in one transaction per batch (exactly-once effects).
+public final class StateStore: Sendable {
+    /// A message waiting to be produced, in the order it was committed.
+    public struct OutboxRow: Sendable {
+        public var seq: Int64
+        public var topic: String
+        public var partition: Int32?
+        public var key: String
+        public var value: [UInt8]
+        /// `application/cloudevents+json` for events; nil for changelog records.
+        public var contentType: String?
+    }
+
+    /// What one batch changes.
+    public struct BatchWrite: Sendable {
+        public var tenants: [(tenant: String, partition: Int32, blob: Data)] = []
+        public var offsets: [TopicPartition: Int64] = [:]
+        public var outbox: [(topic: String, partition: Int32?, key: String, value: [UInt8], contentType: String?)] = []
+        public var isEmpty: Bool { tenants.isEmpty && offsets.isEmpty && outbox.isEmpty }
+        public init() {}
+    }
+
+    private let db: DatabaseQueue
+    public let path: String
+
+    public init(directory: String, name: String = "state.sqlite") throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        path = (directory as NSString).appendingPathComponent(name)
+        var config = Configuration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+        }
+        db = try DatabaseQueue(path: path, configuration: config)
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE tenant_state (tenant TEXT PRIMARY KEY, partition INTEGER NOT NULL, state BLOB NOT NULL);
+                CREATE INDEX tenant_state_partition ON tenant_state(partition);
+                CREATE TABLE offsets (topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,
+                                      PRIMARY KEY (topic, partition));
+                CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, partition INTEGER,
+                                     key TEXT NOT NULL, value BLOB NOT NULL, content_type TEXT);
+                """)
+        }
+        try migrator.migrate(db)
+    }
+
+    /// Stored offsets (next offset to read) of the given partitions. Blocking.
+    public func offsets(partitions: Set<Int32>) throws -> [TopicPartition: Int64] {
+        try db.read { db in
+            var result: [TopicPartition: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT topic, partition, next_offset FROM offsets") {
+                let p: Int32 = row["partition"]
+                if partitions.contains(p) { result[TopicPartition(topic: row["topic"], partition: p)] = row["next_offset"] }
+            }
+            return result
+        }
+    }
+
+    /// Every tenant's state blob in the given partitions. Blocking.
+    public func tenants(partitions: Set<Int32>) throws -> [(tenant: String, partition: Int32, blob: Data)] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT tenant, partition, state FROM tenant_state").compactMap { row in
+                let p: Int32 = row["partition"]
+                return partitions.contains(p) ? (row["tenant"], p, row["state"]) : nil
+            }
+        }
+    }
+
+    /// Replaces a partition's tenants and offsets with a restored copy (from the changelog). Blocking.
+    public func replacePartition(_ partition: Int32, tenants: [(tenant: String, blob: Data)],
+                                 offsets: [TopicPartition: Int64]) throws {
+        try db.write { db in
+            try db.execute(sql: "DELETE FROM tenant_state WHERE partition = ?", arguments: [partition])
+            try db.execute(sql: "DELETE FROM offsets WHERE partition = ?", arguments: [partition])
+            for t in tenants {
+                try db.execute(sql: "INSERT OR REPLACE INTO tenant_state (tenant, partition, state) VALUES (?, ?, ?)",
+                               arguments: [t.tenant, partition, t.blob])
+            }
+            for (tp, o) in offsets {
+                try db.execute(sql: "INSERT OR REPLACE INTO offsets (topic, partition, next_offset) VALUES (?, ?, ?)",
+                               arguments: [tp.topic, tp.partition, o])
+            }
+        }
+    }
+
+    /// Writes a batch in one transaction and returns the outbox rows it added.
+    public func commit(_ batch: BatchWrite) async throws -> [OutboxRow] {
+        try await db.write { db in
+            for t in batch.tenants {
+                try db.execute(sql: "INSERT OR REPLACE INTO tenant_state (tenant, partition, state) VALUES (?, ?, ?)",
+                               arguments: [t.tenant, t.partition, t.blob])
+            }
+            for (tp, o) in batch.offsets {
+                try db.execute(sql: "INSERT OR REPLACE INTO offsets (topic, partition, next_offset) VALUES (?, ?, ?)",
+                               arguments: [tp.topic, tp.partition, o])
+            }
+            var rows: [OutboxRow] = []
+            rows.reserveCapacity(batch.outbox.count)
+            for o in batch.outbox {
+                try db.execute(sql: "INSERT INTO outbox (topic, partition, key, value, content_type) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [o.topic, o.partition, o.key, Data(o.value), o.contentType])
+                rows.append(OutboxRow(seq: db.lastInsertedRowID, topic: o.topic, partition: o.partition, key: o.key,
+                                      value: o.value, contentType: o.contentType))
+            }
+            return rows
+        }
+    }
+
+    /// Outbox rows not yet confirmed as produced (left by a crash), oldest first.
+    public func pendingOutbox(limit: Int = 10_000) async throws -> [OutboxRow] {
+        try await db.read { db in
+            try Row.fetchAll(db, sql: "SELECT seq, topic, partition, key, value, content_type FROM outbox ORDER BY seq LIMIT ?",
+                             arguments: [limit]).map { row in
+                let value: Data = row["value"]
+                return OutboxRow(seq: row["seq"], topic: row["topic"], partition: row["partition"], key: row["key"],
+                                 value: Array(value), contentType: row["content_type"])
+            }
+        }
+    }
+
+    /// Forgets outbox rows up to `seq` once the broker acknowledged them.
+    public func deleteOutbox(through seq: Int64) async throws {
+        try await db.write { db in try db.execute(sql: "DELETE FROM outbox WHERE seq <= ?", arguments: [seq]) }
+    }
+
+    public func outboxCount() async throws -> Int {
+        try await db.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0 }
+    }
+}

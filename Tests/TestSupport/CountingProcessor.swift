@@ -1,0 +1,42 @@
+import CallCenterDomain
+import EventContract
+import ServiceRuntime
+
+/// A test service's logic: counts `cc.call.offered.v1` per tenant, folds their ids
+/// into an order-sensitive digest, and answers each with a `cc.routing.call-queued.v1`.
+/// A call center named "reject" makes the handler refuse the event.
+public struct CountingProcessor: EventProcessor {
+    public struct State: Codable, Sendable, Hashable {
+        public var count = 0
+        public var digest: UInt64 = 14_695_981_039_346_656_037
+        public init() {}
+    }
+
+    public init() {}
+
+    public var inputs: [ContractTopic] { [.telephonyEvents] }
+
+    public func initialState(tenant: TenantID) -> State { State() }
+
+    public func handle(_ event: DecodedEvent, state: inout State, context: HandlerContext) throws(HandlerRejection) -> [Emission] {
+        guard case .callOffered(let offered) = event.event else { return [] }
+        if offered.callCenterId == "reject" {
+            throw HandlerRejection(code: "handlerRejected", message: "call center 'reject' refuses calls")
+        }
+        state.count += 1
+        state.digest = Self.fold(state.digest, event.attributes.id)
+        return [Emission(.routingDecisions, RoutingEvents.CallQueued(
+            callId: offered.callId, callCenterId: offered.callCenterId, position: state.count,
+            reason: .noAgentAvailable, at: context.eventTime), subject: offered.callId, time: context.eventTime)]
+    }
+
+    /// FNV-1a over the event ids in processing order.
+    public static func fold(_ digest: UInt64, _ id: String) -> UInt64 {
+        var h = digest
+        for b in id.utf8 {
+            h ^= UInt64(b)
+            h = h &* 1_099_511_628_211
+        }
+        return h ^ 0xFF
+    }
+}
