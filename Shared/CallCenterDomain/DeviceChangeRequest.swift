@@ -31,6 +31,21 @@ public struct DeviceChange: Hashable, Codable, Sendable {
     public var warnings: [DeviceWarning]
     public var disabledFeatures: [DisabledFeature]
     public var at: Timestamp
+
+    public init(requestID: RequestID, accountID: AccountID, previous: SignInDevice, current: SignInDevice,
+                actorAccountID: AccountID, screen: SettingsScreen, callCenterID: CallCenterID?, warnings: [DeviceWarning],
+                disabledFeatures: [DisabledFeature], at: Timestamp) {
+        self.requestID = requestID
+        self.accountID = accountID
+        self.previous = previous
+        self.current = current
+        self.actorAccountID = actorAccountID
+        self.screen = screen
+        self.callCenterID = callCenterID
+        self.warnings = warnings
+        self.disabledFeatures = disabledFeatures
+        self.at = at
+    }
 }
 
 /// What became of a device change request (S3: published either way, with the request id).

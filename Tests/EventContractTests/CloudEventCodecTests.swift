@@ -1,0 +1,112 @@
+import CallCenterDomain
+import EventContract
+import Foundation
+import TestSupport
+import Testing
+
+@Suite("CloudEvents codec and schemas")
+struct CloudEventCodecTests {
+    @Test("there is a sample of every contract type, and each round-trips through structured JSON")
+    func roundTrip() throws {
+        let types = Samples.all.map { type(of: $0).eventType }
+        #expect(Set(types) == Set(ContractEvent.allTypes))
+        #expect(types.count == ContractEvent.allTypes.count)
+        for (i, p) in Samples.all.enumerated() {
+            let bytes = Samples.encode(p, id: "e\(i)")
+            let d = try CloudEventCodec.decode(value: bytes, headers: [("content-type", Array("application/cloudevents+json".utf8))])
+            #expect(d.attributes == EventAttributes(id: "e\(i)", source: "/tests", type: type(of: p).eventType,
+                                                    time: Samples.t, tenantID: "tenant-a", subject: "s"))
+            #expect(d.event.type == type(of: p).eventType)
+            #expect(Samples.encode(d.event.payload, id: "e\(i)") == bytes, "\(type(of: p).eventType) re-encodes identically")
+        }
+    }
+
+    @Test("binary mode: attributes in ce_* headers, data as the value")
+    func binaryMode() throws {
+        let value = #"{"callId":"c1","callCenterId":"cc1","callerNumber":"+81311112222","dialedNumber":"+81312345678","at":"2026-11-30T09:00:00+09:00"}"#
+        let headers: [(key: String, value: [UInt8]?)] = [
+            ("ce_specversion", Array("1.0".utf8)), ("ce_id", Array("b1".utf8)), ("ce_source", Array("/pbx".utf8)),
+            ("ce_type", Array("cc.call.offered.v1".utf8)), ("ce_time", Array("2026-11-30T00:00:00Z".utf8)),
+            ("ce_tenantid", Array("tenant-a".utf8)), ("content-type", Array("application/json".utf8)),
+        ]
+        let d = try CloudEventCodec.decode(value: Array(value.utf8), headers: headers)
+        guard case .callOffered(let offered) = d.event else { Issue.record("wrong type"); return }
+        #expect(offered.callId == "c1" && d.attributes.id == "b1" && d.attributes.tenantID == "tenant-a")
+        #expect(offered.at.timestamp == RFC3339.parse("2026-11-30T00:00:00Z"))
+    }
+
+    @Test("what is not a valid event is classified for the dead-letter topic", arguments: [
+        ("{not json", EventDecodingError.Code.invalidJSON),
+        ("[1,2,3]", .notACloudEvent),
+        (#"{"hello":"world"}"#, .notACloudEvent),
+        (#"{"specversion":"0.3","id":"x","source":"/s","type":"cc.call.ended.v1","time":"2026-01-01T00:00:00Z","tenantid":"t","data":{}}"#, .notACloudEvent),
+        (#"{"specversion":"1.0","id":"x","source":"/s","type":"cc.call.ended.v1","time":"yesterday","tenantid":"t","data":{}}"#, .notACloudEvent),
+        (#"{"specversion":"1.0","id":"x","source":"/s","type":"cc.call.ended.v1","time":"2026-01-01T00:00:00Z","data":{}}"#, .notACloudEvent),
+        (#"{"specversion":"1.0","id":"x","source":"/s","type":"cc.nope.v1","time":"2026-01-01T00:00:00Z","tenantid":"t","data":{}}"#, .unknownType),
+        (#"{"specversion":"1.0","id":"x","source":"/s","type":"cc.call.ended.v1","time":"2026-01-01T00:00:00Z","tenantid":"t","data":{}}"#, .schemaViolation),
+        (#"{"specversion":"1.0","id":"x","source":"/s","type":"cc.call.ended.v1","time":"2026-01-01T00:00:00Z","tenantid":"t"}"#, .schemaViolation),
+        (#"{"specversion":"1.0","id":"x","source":"/s","type":"cc.call.dtmf.v1","time":"2026-01-01T00:00:00Z","tenantid":"t","data":{"callId":"c","accountId":"a","key":"A","at":"2026-01-01T00:00:00Z"}}"#, .schemaViolation),
+        (#"{"specversion":"1.0","id":"x","source":"/s","type":"cc.agent.presence-changed.v1","time":"2026-01-01T00:00:00Z","tenantid":"t","data":{"accountId":"a","presence":"asleep","at":"2026-01-01T00:00:00Z"}}"#, .schemaViolation),
+        (#"{"specversion":"1.0","id":"x","source":"/s","type":"cc.tenant.configured.v1","time":"2026-01-01T00:00:00Z","tenantid":"t","data":{"tenantId":"t","concurrentCallLimit":-5,"platformVersion":"3.2.0","callbackDialingOption":true,"allowInternationalForwarding":false,"rates":{"mobileYenPerMinute":1,"landlineYenPerMinute":1,"ipPhoneYenPerMinute":1,"billingIncrementSeconds":30}}}"#, .schemaViolation),
+    ])
+    func classification(value: String, code: EventDecodingError.Code) {
+        #expect { try CloudEventCodec.decode(value: Array(value.utf8), headers: []) } throws: { error in
+            (error as? EventDecodingError)?.code == code
+        }
+    }
+
+    @Test("RFC 3339 times parse with offsets and fractions, and format as UTC milliseconds")
+    func times() {
+        #expect(RFC3339.parse("1970-01-01T00:00:00Z") == Timestamp(millisecondsSinceEpoch: 0))
+        #expect(RFC3339.parse("2026-11-30T09:00:00.5+09:00") == RFC3339.parse("2026-11-30T00:00:00.500Z"))
+        #expect(RFC3339.parse("2024-02-29T12:00:00Z") != nil)
+        #expect(RFC3339.parse("2023-02-29T12:00:00Z") == nil)
+        #expect(RFC3339.parse("2026-13-01T00:00:00Z") == nil)
+        #expect(RFC3339.parse("2026-11-30 00:00:00") == nil)
+        let t = Timestamp(millisecondsSinceEpoch: 1_795_000_123_456)
+        #expect(RFC3339.parse(RFC3339.format(t)) == t)
+        #expect(RFC3339.format(Timestamp(millisecondsSinceEpoch: -1)) == "1969-12-31T23:59:59.999Z")
+    }
+
+    @Test("events the Swift code encodes validate against docs/schemas with an independent validator (Python jsonschema)")
+    func schemas() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("events"))
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for (i, p) in Samples.all.enumerated() {
+            try Data(Samples.encode(p, id: "e\(i)")).write(to: dir.appendingPathComponent("\(type(of: p).eventType).json"))
+        }
+        let ok = try Validator.run(["events", dir.path])
+        #expect(ok.status == 0, "\(ok.output)")
+        #expect(ok.output.contains("\(Samples.all.count) events checked, 0 problems"))
+        // The validator really rejects a broken event (so the pass above means something).
+        let broken = dir.appendingPathComponent("broken")
+        try FileManager.default.createDirectory(at: broken, withIntermediateDirectories: true)
+        let bad = String(decoding: Samples.encode(TelephonyEvents.Dtmf(callId: "c", accountId: "a", key: "*", at: Samples.at), id: "x"),
+                         as: UTF8.self).replacingOccurrences(of: #""key":"*""#, with: #""key":"**""#)
+        try Data(bad.utf8).write(to: broken.appendingPathComponent("bad.json"))
+        #expect(try Validator.run(["events", broken.path]).status == 1)
+    }
+
+    @Test("docs/asyncapi.yaml parses and names every topic of the contract")
+    func asyncAPI() throws {
+        let r = try Validator.run(["asyncapi"])
+        #expect(r.status == 0, "\(r.output)")
+    }
+}
+
+/// Runs scripts/validate-events.py with the project's virtualenv.
+enum Validator {
+    static func run(_ args: [String]) throws -> (status: Int32, output: String) {
+        let root = TestBroker.projectRoot
+        let p = Process()
+        p.executableURL = root.appendingPathComponent(".venv/bin/python")
+        p.arguments = [root.appendingPathComponent("scripts/validate-events.py").path] + args
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
