@@ -9,7 +9,7 @@ import Synchronization
 /// serial queue (never on Swift's cooperative pool), and rebalance callbacks
 /// reach the `KafkaRebalanceListener` on that queue, inside `poll`.
 public final class KafkaConsumer: Sendable {
-    private let handle: RdKafkaHandle
+    fileprivate let handle: RdKafkaHandle
     private let context: ConsumerContext
     private let queue: BlockingQueue
     private let closed = RunFlag(false)
@@ -264,4 +264,19 @@ private func kafkaConsumerErrorCallback(
     let error = KafkaError.from(rd_kafka_resp_err_t(rawValue: err), context: reason.map { String(cString: $0) } ?? "client")
     context.recordError(error)
     context.logger.warning("kafka client error", metadata: ["error": "\(error.reason)"])
+}
+
+extension KafkaConsumer {
+    /// Consumer lag of the assigned partitions: the broker's last-known end minus the
+    /// given next offsets to read. Uses watermarks cached from fetch responses (no request).
+    public func lag(nextOffsets: [TopicPartition: Int64]) -> Int64 {
+        var total: Int64 = 0
+        for tp in assignment {
+            var low: Int64 = 0, high: Int64 = 0
+            guard rd_kafka_get_watermark_offsets(handle.pointer, tp.topic, tp.partition, &low, &high)
+                    == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { continue }
+            total += max(0, high - (nextOffsets[tp] ?? low))
+        }
+        return total
+    }
 }

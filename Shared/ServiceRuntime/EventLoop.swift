@@ -98,6 +98,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                         lastTick = .now
                     }
                     try await process(messages, tickTimers: ticks, store: store, producer: producer, consumer: consumer)
+                    metrics.consumerLag.set(Double(consumer.lag(nextOffsets: shared.withLock { $0.offsets })))
                 } catch {
                     health.markNotReady("processing failed: \(error)", .consumer)
                     logger.error("batch failed; retrying", metadata: [LoggingKeys.error: "\(error)"])
