@@ -29,9 +29,13 @@ public enum BrokerConnection {
     /// Creates the contract's topics (and any extra ones) when missing; never deletes any.
     public static func ensureTopics(admin: KafkaAdmin, configuration: ServiceConfiguration,
                                     extra: [TopicSpecification] = [], logger: Logger) async throws {
+        // Configuration and device changes are read from the beginning by every new consumer
+        // to rebuild its view: they are kept forever.
+        let keptForever: Set<String> = [configuration.topics.config, configuration.topics.settingsEvents]
         let specs = configuration.topics.all.map {
             TopicSpecification(name: $0, partitions: configuration.partitions,
-                               replicationFactor: configuration.replicationFactor)
+                               replicationFactor: configuration.replicationFactor,
+                               config: keptForever.contains($0) ? ["retention.ms": "-1"] : [:])
         } + extra
         let outcome = try await admin.createTopics(specs)
         let created = outcome.filter { $0.value == .created }.keys.sorted()
