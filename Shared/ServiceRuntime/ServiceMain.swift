@@ -69,10 +69,13 @@ public enum ServiceMain {
         ])
         do {
             let services = try makeServices(configuration, logger)
-            let group = ServiceGroup(configuration: .init(
+            var groupConfiguration = ServiceGroupConfiguration(
                 services: services.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+                logger: logger)
+            // CONTRACT: exit within 10 s of SIGTERM, even with open streams (SSE) that never end by themselves.
+            groupConfiguration.maximumGracefulShutdownDuration = .seconds(8)
+            let group = ServiceGroup(configuration: groupConfiguration)
             try await group.run()
             logger.info("stopped")
             exit(0)

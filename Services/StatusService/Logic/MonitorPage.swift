@@ -1,0 +1,62 @@
+/// The realtime monitor page: plain HTML and a little JavaScript, no build step.
+/// It loads `/api/monitor` and then follows `/events` (Server-Sent Events).
+public enum MonitorPage {
+    public static let html = #"""
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Realtime monitor リアルタイムモニタ</title>
+<style>
+  body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #1d2433; background: #f6f7f9; }
+  h1 { font-size: 1.3rem; margin: 0 0 .3rem; }
+  .meta { color: #555; margin-bottom: 1rem; }
+  .center { background: #fff; border-radius: 8px; padding: .8rem 1rem; margin-bottom: 1rem; box-shadow: 0 1px 3px #0002; }
+  .center h2 { font-size: 1.05rem; margin: 0 0 .5rem; }
+  .stats span { margin-right: 1.2rem; }
+  table { border-collapse: collapse; width: 100%; margin-top: .5rem; }
+  th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #eee; font-size: .92rem; }
+  .status { font-weight: 600; padding: .1rem .5rem; border-radius: 10px; }
+  .available { background: #d9f5e0; } .ringing { background: #fff1c2; } .talking { background: #cfe3ff; }
+  .onHold { background: #ffd9c2; } .wrapUp { background: #e8ddff; } .away { background: #eee; } .signedOut { background: #f2f2f2; color: #888; }
+  .bar { height: 10px; background: #e6e9ef; border-radius: 5px; overflow: hidden; width: 220px; display: inline-block; vertical-align: middle; }
+  .bar > div { height: 100%; background: #3b82f6; }
+  #state { font-size: .8rem; color: #777; }
+</style>
+</head>
+<body>
+<h1>Realtime monitor <small>リアルタイムモニタ</small></h1>
+<div class="meta">Tenant <b id="tenant"></b> · Channels 同時通話数: <b id="channels">–</b>
+  <span class="bar"><div id="channelbar" style="width:0"></div></span> <span id="state">connecting…</span></div>
+<div id="centers"></div>
+<script>
+const labels = { signedOut: "Signed out サインアウト", available: "Available 受付可", ringing: "Ringing 呼出中",
+  talking: "Talking 通話中", onHold: "On hold 保留中", wrapUp: "Wrap-up 後処理", away: "Away 離席" };
+const devices = { softphone: "Softphone ソフトフォン", mobile: "Mobile 携帯電話", landline: "Landline 固定電話", ipPhone: "IP phone IP電話" };
+const tenant = new URLSearchParams(location.search).get("tenant") || "";
+document.getElementById("tenant").textContent = tenant;
+function esc(s) { return String(s ?? "").replace(/[&<>"']/g, c => ({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;","'":"&#39;"}[c])); }
+function render(m) {
+  document.getElementById("channels").textContent = m.channelsInUse + " / " + m.channelLimit;
+  document.getElementById("channelbar").style.width = (m.channelLimit ? Math.min(100, 100 * m.channelsInUse / m.channelLimit) : 0) + "%";
+  document.getElementById("centers").innerHTML = m.callCenters.map(c => `
+    <div class="center" data-center="${esc(c.callCenterId)}">
+      <h2>${esc(c.name)}</h2>
+      <div class="stats"><span>Waiting calls 待ち呼: <b class="waiting">${c.waitingCalls}</b></span>
+        <span>Holds 保留数: <b class="holds">${c.holdCount}</b></span></div>
+      <table><tr><th>Agent</th><th>Status 状態</th><th>Device サインイン端末</th><th>Number</th><th>Holds</th></tr>
+      ${c.agents.map(a => `<tr data-agent="${esc(a.accountId)}"><td>${esc(a.name)}</td>
+        <td><span class="status ${esc(a.status)}" data-status="${esc(a.status)}">${esc(labels[a.status] || a.status)}</span></td>
+        <td>${esc(devices[a.device] || a.device)}</td><td>${esc(a.number || "")}</td><td>${a.holdCount}</td></tr>`).join("")}
+      </table></div>`).join("");
+}
+fetch("/api/monitor?tenant=" + encodeURIComponent(tenant)).then(r => r.ok ? r.json() : null).then(m => m && render(m));
+const source = new EventSource("/events?tenant=" + encodeURIComponent(tenant));
+source.onopen = () => document.getElementById("state").textContent = "live";
+source.onerror = () => document.getElementById("state").textContent = "reconnecting…";
+source.addEventListener("monitor", e => render(JSON.parse(e.data)));
+</script>
+</body>
+</html>
+"""#
+}
