@@ -36,6 +36,14 @@ public struct HandlerContext: Sendable {
     public var topic: String
     public var partition: Int32
     public var offset: Int64
+
+    public init(tenantID: TenantID, eventTime: Timestamp, topic: String, partition: Int32, offset: Int64) {
+        self.tenantID = tenantID
+        self.eventTime = eventTime
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+    }
 }
 
 /// An event to publish: its topic, data, subject and time. Its id is derived by the runtime.

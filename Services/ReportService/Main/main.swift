@@ -1,4 +1,117 @@
+import CallCenterDomain
+import EventContract
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Hummingbird
+import NIOCore
 import ReportService
 import ServiceRuntime
 
-await ServiceMain.run(serviceName: "report-service", defaultHTTPPort: 8084)
+// report-service                       runs the service
+// report-service report KIND --tenant T [--from ISO] [--to ISO] [--csv] [--url http://127.0.0.1:8084]
+//                                      prints a report from a running service (KIND: callcenter|agent|outbound|charges|channels)
+//
+// HTTP: GET /reports/{kind}?tenant=T&from=ISO&to=ISO   (JSON; CSV with Accept: text/csv or &format=csv)
+//       GET /charts/channels.svg?tenant=T&from=..&to=..
+let arguments = CommandLine.arguments
+if arguments.count > 1, arguments[1] == "report" {
+    exit(await ReportCommand.run(Array(arguments.dropFirst(2))))
+}
+
+await ServiceMain.run(serviceName: "report-service", defaultHTTPPort: 8084, processor: ReportProcessor()) { loop in
+    { router in
+        router.get("reports/:kind") { request, context -> Response in
+            let q = request.uri.queryParameters
+            guard let kind = context.parameters.get("kind").flatMap(Reports.Kind.init(rawValue:)) else {
+                return JSONResponse.error(.notFound, "kind must be one of \(Reports.Kind.allCases.map(\.rawValue))")
+            }
+            guard let tenant = q["tenant"].map(String.init) else { return JSONResponse.error(.badRequest, "tenant is required") }
+            guard let range = ReportRange.parse(from: q["from"].map(String.init), to: q["to"].map(String.init)) else {
+                return JSONResponse.error(.badRequest, "from and to must be RFC 3339 times, from before to")
+            }
+            let state = loop.state(of: tenant) ?? ReportState()
+            let wantsCSV = q["format"] == "csv" || request.headers[.accept]?.contains("text/csv") == true
+            if wantsCSV {
+                return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(string: ReportRendering.csv(kind, state, from: range.from, to: range.to))))
+            }
+            switch kind {
+            case .callcenter: return JSONResponse.ok(Reports.callCenters(state, from: range.from, to: range.to))
+            case .agent: return JSONResponse.ok(Reports.agents(state, from: range.from, to: range.to))
+            case .outbound: return JSONResponse.ok(Reports.outbound(state, from: range.from, to: range.to))
+            case .charges: return JSONResponse.ok(Reports.charges(state, from: range.from, to: range.to))
+            case .channels: return JSONResponse.ok(Reports.channels(state, from: range.from, to: range.to))
+            }
+        }
+        router.get("charts/channels.svg") { request, _ -> Response in
+            let q = request.uri.queryParameters
+            guard let tenant = q["tenant"].map(String.init) else { return JSONResponse.error(.badRequest, "tenant is required") }
+            let state = loop.state(of: tenant) ?? ReportState()
+            let first = state.usage.points.first?.at, last = state.usage.points.last?.at
+            guard let range = ReportRange.parse(from: q["from"].map(String.init), to: q["to"].map(String.init),
+                                                defaultFrom: first, defaultTo: last.map { $0.adding(seconds: 60) }) else {
+                return JSONResponse.error(.badRequest, "from and to must be RFC 3339 times, from before to")
+            }
+            return Response(status: .ok, headers: [.contentType: "image/svg+xml"],
+                            body: .init(byteBuffer: ByteBuffer(string: ReportRendering.channelsSVG(state, from: range.from, to: range.to))))
+        }
+    }
+}
+
+enum ReportRange {
+    static func parse(from: String?, to: String?, defaultFrom: Timestamp? = nil, defaultTo: Timestamp? = nil)
+        -> (from: Timestamp, to: Timestamp)? {
+        let start = from.map { RFC3339.parse($0) } ?? .some(defaultFrom ?? Timestamp(millisecondsSinceEpoch: 0))
+        let end = to.map { RFC3339.parse($0) } ?? .some(defaultTo ?? Timestamp(seconds: 32_503_680_000))
+        guard let start, let end, start < end else { return nil }
+        return (start, end)
+    }
+}
+
+/// `report-service report ...`: fetches a report from a running service and prints it.
+enum ReportCommand {
+    static func run(_ args: [String]) async -> Int32 {
+        var kind: String?
+        var options: [String: String] = ["url": ProcessInfo.processInfo.environment["CC_REPORT_URL"] ?? "http://127.0.0.1:8084"]
+        var csv = false
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            if a == "--csv" { csv = true } else if a.hasPrefix("--"), i + 1 < args.count {
+                options[String(a.dropFirst(2))] = args[i + 1]
+                i += 1
+            } else if kind == nil { kind = a } else { return usage("unexpected argument \(a)") }
+            i += 1
+        }
+        guard let kind, Reports.Kind(rawValue: kind) != nil else { return usage("KIND is required") }
+        guard let tenant = options["tenant"] else { return usage("--tenant is required") }
+        var components = URLComponents(string: options["url"]! + "/reports/" + kind)!
+        components.queryItems = [URLQueryItem(name: "tenant", value: tenant)]
+            + ["from", "to"].compactMap { k in options[k].map { URLQueryItem(name: k, value: $0) } }
+            + (csv ? [URLQueryItem(name: "format", value: "csv")] : [])
+        do {
+            let (data, response) = try await URLSession.shared.data(from: components.url!)
+            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            FileHandle.standardOutput.write(data)
+            if status != 200 {
+                FileHandle.standardError.write(Data("report-service: HTTP \(status)\n".utf8))
+                return 1
+            }
+            return 0
+        } catch {
+            FileHandle.standardError.write(Data("report-service: cannot reach \(options["url"]!): \(error.localizedDescription)\n".utf8))
+            return 1
+        }
+    }
+
+    static func usage(_ problem: String) -> Int32 {
+        FileHandle.standardError.write(Data("""
+            report-service report: \(problem)
+            usage: report-service report callcenter|agent|outbound|charges|channels --tenant T [--from ISO] [--to ISO] [--csv] [--url URL]
+
+            """.utf8))
+        return 2
+    }
+}

@@ -1,0 +1,75 @@
+import CallCenterDomain
+import EventContract
+import ServiceRuntime
+
+/// report-service's logic: records what happened to every call, outbound request and
+/// channel, for the reports of P1–P4. Publishes nothing.
+public struct ReportProcessor: EventProcessor {
+    public typealias State = ReportState
+
+    public init() {}
+
+    public var inputs: [ContractTopic] { [.config, .telephonyEvents, .routingDecisions, .usage] }
+
+    public func initialState(tenant: TenantID) -> ReportState { ReportState() }
+
+    public func handle(_ event: DecodedEvent, state: inout ReportState, context: HandlerContext)
+        throws(HandlerRejection) -> [Emission] {
+        switch event.event {
+        case .tenantConfigured(let t):
+            guard t.tenantId == context.tenantID else {
+                throw HandlerRejection(code: "tenantMismatch", message: "tenantId does not match the event's tenantid")
+            }
+            state.tenant = t.tenant
+        case .callCenterConfigured(let c):
+            state.callCenterNames[c.callCenterId] = c.name
+        case .accountConfigured(let a):
+            state.accountNames[a.accountId] = a.name
+        case .callOffered(let c):
+            if state.calls[c.callId] == nil {
+                state.calls[c.callId] = .init(callID: c.callId, callCenterID: c.callCenterId, offeredAt: c.at.timestamp)
+            } else if let known = state.calls[c.callId]?.offeredAt, c.at.timestamp < known {
+                state.calls[c.callId]?.offeredAt = c.at.timestamp
+            }
+        case .offeredToAgent(let o):
+            // Decisions and telephony events travel on different topics: tolerate a decision seen first.
+            if state.calls[o.callId] == nil {
+                state.calls[o.callId] = .init(callID: o.callId, callCenterID: o.callCenterId, offeredAt: o.at.timestamp)
+            }
+            state.calls[o.callId]?.lastOfferedAt = o.at.timestamp
+            state.calls[o.callId]?.agent = o.accountId
+            state.calls[o.callId]?.delivery = o.delivery
+            state.calls[o.callId]?.phoneType = o.phoneType
+            if state.calls[o.callId]?.ringingAt == nil { state.calls[o.callId]?.ringingAt = o.at.timestamp }
+        case .offerCancelled(let c):
+            state.calls[c.callId]?.noAnswers.append(c.accountId)
+        case .agentNoAnswer(let n):
+            state.calls[n.callId]?.noAnswers.append(n.accountId)
+        case .agentAnswered(let a):
+            if state.calls[a.callId]?.answeredAt == nil, state.calls[a.callId]?.agent == a.accountId {
+                state.calls[a.callId]?.answeredAt = a.at.timestamp
+            }
+        case .holdChanged(let h) where h.held:
+            // P1: only holds the platform sees on softphone calls count.
+            if let call = state.calls[h.callId], ReportRules.countsHold(device: call.delivery) {
+                state.calls[h.callId]?.countedHolds += 1
+            }
+        case .callRejected(let r):
+            state.calls[r.callId]?.rejected = true
+            if r.reason == .concurrentCallLimitReached {
+                state.refusals.append(r.at.timestamp)
+                state.usage.recordRefusal()
+            }
+        case .callEnded(let e):
+            if state.calls[e.callId]?.endedAt == nil { state.calls[e.callId]?.endedAt = e.at.timestamp }
+        case .outboundDecided(let o):
+            state.outbound.append(.init(requestID: o.requestId, accountID: o.accountId, device: o.device, via: o.via,
+                                        allowed: o.allowed, at: context.eventTime))
+        case .channelsChanged(let c):
+            state.usage.record(inUse: c.inUse, limit: c.limit, at: c.at.timestamp)
+        default:
+            break
+        }
+        return []
+    }
+}

@@ -1,0 +1,92 @@
+import CallCenterDomain
+import EventContract
+
+/// CSV and SVG renderings of the reports.
+public enum ReportRendering {
+    /// RFC 4180 CSV with a header row.
+    public static func csv(header: [String], rows: [[String]]) -> String {
+        func field(_ s: String) -> String {
+            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
+        return ([header] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    public static func csv(_ kind: Reports.Kind, _ s: ReportState, from: Timestamp, to: Timestamp) -> String {
+        func n(_ d: Double) -> String { d == d.rounded() ? String(Int(d)) : String(d) }
+        switch kind {
+        case .callcenter:
+            return csv(header: ["callCenterId", "name", "offered", "answered", "abandoned", "rejected", "averageWaitSeconds",
+                                "averageTalkSeconds", "holdCount"],
+                       rows: Reports.callCenters(s, from: from, to: to).map {
+                           [$0.callCenterId, $0.name, "\($0.offered)", "\($0.answered)", "\($0.abandoned)", "\($0.rejected)",
+                            n($0.averageWaitSeconds), n($0.averageTalkSeconds), "\($0.holdCount)"] })
+        case .agent:
+            return csv(header: ["accountId", "name", "offered", "answered", "noAnswer", "averageRingSeconds", "averageTalkSeconds",
+                                "holdCount"],
+                       rows: Reports.agents(s, from: from, to: to).map {
+                           [$0.accountId, $0.name, "\($0.offered)", "\($0.answered)", "\($0.noAnswer)", n($0.averageRingSeconds),
+                            n($0.averageTalkSeconds), "\($0.holdCount)"] })
+        case .outbound:
+            return csv(header: ["accountId", "name", "counted", "viaCallbackDialing", "refused"],
+                       rows: Reports.outbound(s, from: from, to: to).map {
+                           [$0.accountId, $0.name, "\($0.counted)", "\($0.viaCallbackDialing)", "\($0.refused)"] })
+        case .charges:
+            return csv(header: ["accountId", "callCenterId", "phoneType", "calls", "talkSeconds", "billedSeconds", "yen"],
+                       rows: Reports.charges(s, from: from, to: to).map {
+                           [$0.accountId, $0.callCenterId, $0.phoneType.rawValue, "\($0.calls)", "\($0.talkSeconds)",
+                            "\($0.billedSeconds)", String(format2: $0.yen)] })
+        case .channels:
+            return csv(header: ["at", "inUse", "limit"],
+                       rows: Reports.channels(s, from: from, to: to).points.map { [RFC3339.format($0.at), "\($0.inUse)", "\($0.limit)"] })
+        }
+    }
+
+    /// Channels in use over [from, to) as a step line against the contract limit (P4).
+    public static func channelsSVG(_ s: ReportState, from: Timestamp, to: Timestamp, width: Int = 720, height: Int = 260) -> String {
+        let report = Reports.channels(s, from: from, to: to)
+        let left = 48.0, right = 16.0, top = 24.0, bottom = 36.0
+        let w = Double(width) - left - right, h = Double(height) - top - bottom
+        let span = max(1, Double(to.milliseconds(since: from)))
+        let maxY = Double(max(report.limit, report.peak, 1))
+        func x(_ t: Timestamp) -> Double { left + w * Double(t.milliseconds(since: from)) / span }
+        func y(_ v: Int) -> Double { top + h - h * Double(v) / maxY }
+        var path = "M\(f(left)),\(f(y(s.usage.usage(at: from))))"
+        var last = s.usage.usage(at: from)
+        for p in report.points {
+            path += " L\(f(x(p.at))),\(f(y(last))) L\(f(x(p.at))),\(f(y(p.inUse)))"
+            last = p.inUse
+        }
+        path += " L\(f(left + w)),\(f(y(last)))"
+        let limitY = f(y(report.limit))
+        var ticks = ""
+        for i in 0...4 {
+            let v = Int((maxY * Double(i) / 4).rounded())
+            ticks += "<text x=\"\(f(left - 8))\" y=\"\(f(y(v) + 4))\" text-anchor=\"end\">\(v)</text>"
+        }
+        return """
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" font-family="sans-serif" font-size="11">
+        <rect width="100%" height="100%" fill="#ffffff"/>
+        <text x="\(f(left))" y="16" font-size="13" font-weight="bold">Channels in use (同時通話数) — peak \(report.peak) of \(report.limit), refused \(report.refusedCalls)</text>
+        <line x1="\(f(left))" y1="\(f(top + h))" x2="\(f(left + w))" y2="\(f(top + h))" stroke="#888"/>
+        <line x1="\(f(left))" y1="\(f(top))" x2="\(f(left))" y2="\(f(top + h))" stroke="#888"/>
+        \(ticks)
+        <line x1="\(f(left))" y1="\(limitY)" x2="\(f(left + w))" y2="\(limitY)" stroke="#d9480f" stroke-dasharray="6 4" stroke-width="2"/>
+        <text x="\(f(left + w))" y="\(f(y(report.limit) - 6))" text-anchor="end" fill="#d9480f">limit \(report.limit)</text>
+        <path d="\(path)" fill="none" stroke="#1c7ed6" stroke-width="2.5"/>
+        <text x="\(f(left))" y="\(height - 10)">\(RFC3339.format(from))</text>
+        <text x="\(f(left + w))" y="\(height - 10)" text-anchor="end">\(RFC3339.format(to))</text>
+        </svg>
+        """
+    }
+
+    private static func f(_ d: Double) -> String { String((d * 10).rounded() / 10) }
+}
+
+extension String {
+    /// Two decimals without Foundation's formatter.
+    init(format2 value: Double) {
+        let cents = Int((value * 100).rounded())
+        let frac = abs(cents % 100)
+        self = "\(cents / 100).\(frac < 10 ? "0" : "")\(frac)"
+    }
+}

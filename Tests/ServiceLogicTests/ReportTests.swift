@@ -1,0 +1,89 @@
+import CallCenterDomain
+import EventContract
+@testable import ReportService
+import ServiceRuntime
+import Testing
+
+@Suite("P1–P4 reports of a scripted day")
+struct ReportTests {
+    static func state() throws -> ReportState {
+        let processor = ReportProcessor()
+        var state = processor.initialState(tenant: "tenant-a")
+        for (i, e) in ScriptedDay.events.enumerated() {
+            func decoded<P: EventPayload>(_ p: P) throws -> DecodedEvent {
+                try CloudEventCodec.decode(value: CloudEventCodec.encode(p, id: "e\(i)", source: "/t", time: ScriptedDay.t0,
+                                                                         tenantID: "tenant-a", subject: nil), headers: [])
+            }
+            let context = HandlerContext(tenantID: "tenant-a", eventTime: ScriptedDay.t0, topic: e.topic, partition: 0, offset: Int64(i))
+            _ = try processor.handle(try decoded(e.payload), state: &state, context: context)
+        }
+        return state
+    }
+
+    static let from = ScriptedDay.t0, to = ScriptedDay.t0.adding(seconds: 600)
+
+    @Test("P1 call-center report: offered, answered, abandoned, rejected, averages, holds without personal-phone holds")
+    func callCenter() throws {
+        let rows = Reports.callCenters(try Self.state(), from: Self.from, to: Self.to)
+        // 7 offered (A–G); answered A B C F G; E abandoned; D rejected.
+        // wait (10 + 6 + 4 + 40 + 1) / 5 = 12.2 s; talk (95 + 120 + 31 + 60 + 30) / 5 = 67.2 s; holds: B's two only.
+        #expect(rows == [Reports.CallCenterRow(callCenterId: "cc1", name: "Support", offered: 7, answered: 5, abandoned: 1, rejected: 1,
+                                               averageWaitSeconds: 12.2, averageTalkSeconds: 67.2, holdCount: 2)])
+    }
+
+    @Test("P1 agent report: per agent offers, answers, no-answers, ring and talk averages, holds")
+    func agents() throws {
+        let rows = Reports.agents(try Self.state(), from: Self.from, to: Self.to)
+        #expect(rows == [
+            // l: C; rung 30, answered 34 (4 s); talk 31; its hold is on a personal phone: 0.
+            Reports.AgentRow(accountId: "l", name: "l", offered: 1, answered: 1, noAnswer: 0, averageRingSeconds: 4, averageTalkSeconds: 31, holdCount: 0),
+            // m: A, F (no answer), G; ring (10 + 1) / 2 = 5.5; talk (95 + 30) / 2 = 62.5.
+            Reports.AgentRow(accountId: "m", name: "m", offered: 3, answered: 2, noAnswer: 1, averageRingSeconds: 5.5, averageTalkSeconds: 62.5, holdCount: 0),
+            // s: B, F; ring (6 + 5) / 2 = 5.5; talk (120 + 60) / 2 = 90; B's two holds.
+            Reports.AgentRow(accountId: "s", name: "s", offered: 2, answered: 2, noAnswer: 0, averageRingSeconds: 5.5, averageTalkSeconds: 90, holdCount: 2),
+        ])
+    }
+
+    @Test("P2 outbound report: personal-phone calls count only via callback dialing")
+    func outbound() throws {
+        #expect(Reports.outbound(try Self.state(), from: Self.from, to: Self.to) == [
+            Reports.OutboundRow(accountId: "m", name: "m", counted: 1, viaCallbackDialing: 1, refused: 1),
+            Reports.OutboundRow(accountId: "s", name: "s", counted: 1, viaCallbackDialing: 0, refused: 0),
+        ])
+    }
+
+    @Test("P3 charges: forwarded legs per agent and call center, billed per call in 30 s increments rounded up")
+    func charges() throws {
+        #expect(Reports.charges(try Self.state(), from: Self.from, to: Self.to) == [
+            // C: 31 s → 60 s → 60 × 880 / 60 = 880 sen = ¥8.80
+            Reports.ChargeRow(accountId: "l", callCenterId: "cc1", phoneType: .landline, calls: 1, talkSeconds: 31, billedSeconds: 60, yen: 8.8),
+            // A: 95 s → 120 s → 3300 sen; G: 30 s → 30 s → 825 sen; ¥41.25
+            Reports.ChargeRow(accountId: "m", callCenterId: "cc1", phoneType: .mobile, calls: 2, talkSeconds: 125, billedSeconds: 150, yen: 41.25),
+        ])
+    }
+
+    @Test("P4 channel usage: peak, time at the limit, refused calls")
+    func channels() throws {
+        let r = Reports.channels(try Self.state(), from: Self.from, to: Self.to)
+        #expect(r.limit == 3 && r.peak == 3)
+        #expect(r.secondsAtLimit == 85, "from 20 s to 105 s")
+        #expect(r.refusedCalls == 1)
+        #expect(r.points.map(\.inUse) == [1, 2, 3, 1, 0])
+    }
+
+    @Test("P3 P4 CSV exports carry the same numbers; the channel chart is an SVG with the limit line")
+    func renderings() throws {
+        let s = try Self.state()
+        #expect(ReportRendering.csv(.charges, s, from: Self.from, to: Self.to) ==
+            "accountId,callCenterId,phoneType,calls,talkSeconds,billedSeconds,yen\r\nl,cc1,landline,1,31,60,8.80\r\nm,cc1,mobile,2,125,150,41.25\r\n")
+        #expect(ReportRendering.csv(.callcenter, s, from: Self.from, to: Self.to).contains("cc1,Support,7,5,1,1,12.2,67.2,2"))
+        let svg = ReportRendering.channelsSVG(s, from: Self.from, to: Self.to)
+        #expect(svg.hasPrefix("<svg") && svg.contains("limit 3") && svg.contains("peak 3 of 3, refused 1"))
+    }
+
+    @Test("a range excludes calls offered outside it")
+    func range() throws {
+        let rows = Reports.callCenters(try Self.state(), from: Self.from.adding(seconds: 150), to: Self.to)
+        #expect(rows.first?.offered == 2, "F and G only")
+    }
+}
