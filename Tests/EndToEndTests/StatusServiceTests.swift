@@ -101,3 +101,32 @@ struct StatusServiceTests {
         #expect(service.exitCode == 0, "exits cleanly with a stream open")
     }
 }
+
+/// The realtime monitor page in real headless Chromium.
+@Suite("Realtime monitor page in Chromium", .serialized)
+struct MonitorPageBrowserTests {
+    @Test("T1 the page shows an agent change status live after an event is published, and a screenshot is saved")
+    func liveUpdate() async throws {
+        let h = try ServiceHarness()
+        let service = try await StatusServiceTests.setUp(h)
+        let browser = try await WebDriver()
+        try await browser.open("http://127.0.0.1:\(service.httpPort)/?tenant=tenant-a")
+        let statusOfM = #"const e = document.querySelector('[data-agent="m"] [data-status]'); return e ? e.dataset.status : null;"#
+        try await eventually("the page shows m signed out") { (try await browser.evaluate(statusOfM)) as? String == "signedOut" }
+        try await eventually("the page is live") {
+            (try await browser.evaluate("return document.getElementById('state').textContent")) as? String == "live"
+        }
+        try await h.publish("cc.telephony.events", tenant: "tenant-a", [
+            TelephonyEvents.PresenceChanged(accountId: "m", presence: .available, at: StatusServiceTests.at(1))])
+        try await eventually("the page shows m available without reloading") {
+            (try await browser.evaluate(statusOfM)) as? String == "available"
+        }
+        let device = try await browser.evaluate(#"return document.querySelector('[data-agent="m"]').textContent"#) as? String
+        #expect(device?.contains("Mobile") == true && device?.contains("+81********78") == true)
+        let shot = TestBroker.projectRoot.appendingPathComponent("var/test-output/realtime-monitor.png")
+        try await browser.screenshot(to: shot)
+        #expect((try Data(contentsOf: shot)).count > 10_000)
+        await browser.quit()
+        await h.stopAll()
+    }
+}
