@@ -1,0 +1,103 @@
+import CallCenterDomain
+import EventContract
+import Foundation
+import TestSupport
+import Testing
+
+/// report-service as a real process: events in through Kafka, reports out over HTTP and its CLI.
+@Suite("report-service through Kafka", .serialized)
+struct ReportServiceTests {
+    static func at(_ s: Int) -> Timestamp { TestEvents.t0.adding(seconds: s) }
+    static let rates = ChargeRates(mobileYenPerMinute: 16.5, landlineYenPerMinute: 8.8, ipPhoneYenPerMinute: 8, billingIncrementSeconds: 30)
+    static let center = CallCenter(id: "cc1", tenantID: "tenant-a", name: "Support", externalNumber: "+81399990000",
+                                   noAnswerTimeoutSeconds: 35, wrapUpSeconds: 30, memberAccountIDs: ["m"])
+    static let mobile = SignInDevice.externalNumber(try! PhoneNumber.parse("09012345678"), .mobile)
+
+    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = ServiceProcess.binDirectory.appendingPathComponent("report-service")
+        p.arguments = arguments
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test("P3 P4 charges and channel usage through Kafka, as JSON, CSV, CLI output and a chart that renders to a non-blank PNG")
+    func reports() async throws {
+        let h = try ServiceHarness()
+        let service = try await h.start("report-service")
+        try await h.publish("cc.config", tenant: "tenant-a", [
+            ConfigEvents.TenantConfigured(Tenant(id: "tenant-a", concurrentCallLimit: 3, platformVersion: PlatformVersion("3.2.0")!,
+                                                 callbackDialingOption: true, allowInternationalForwarding: false, rates: Self.rates)),
+            ConfigEvents.CallCenterConfigured(Self.center),
+        ])
+        // A mobile call: rung at 0, answered at 10, ended at 105 → 95 s talk → 120 s billed → ¥33.00.
+        try await h.publish("cc.telephony.events", tenant: "tenant-a", [
+            TelephonyEvents.CallOffered(callId: "A", callCenterId: "cc1", callerNumber: "+81311112222", dialedNumber: "+81399990000",
+                                        at: EventTime(Self.at(0)))])
+        try await h.publish("cc.routing.decisions", tenant: "tenant-a", [
+            RoutingEvents.OfferedToAgent(callId: "A", callCenterId: "cc1", plan: DeliveryPlan.make(
+                accountID: "m", device: Self.mobile, callCenter: Self.center, callerNumber: "+81311112222"), attempt: 1, at: Self.at(0)),
+            RoutingEvents.CallRejected(callId: "B", reason: .concurrentCallLimitReached, at: Self.at(50))])
+        try await h.publish("cc.usage", tenant: "tenant-a", [
+            StatusEvents.ChannelsChanged(ChannelChange(callID: "A", delta: 1, inUse: 1, limit: 3), at: Self.at(0)),
+            StatusEvents.ChannelsChanged(ChannelChange(callID: "A", delta: 1, inUse: 2, limit: 3), at: Self.at(0)),
+            StatusEvents.ChannelsChanged(ChannelChange(callID: "X", delta: 1, inUse: 3, limit: 3), at: Self.at(40)),
+            StatusEvents.ChannelsChanged(ChannelChange(callID: "X", delta: -1, inUse: 2, limit: 3), at: Self.at(70)),
+            StatusEvents.ChannelsChanged(ChannelChange(callID: "A", delta: -2, inUse: 0, limit: 3), at: Self.at(105))])
+        try await eventually("the offer is recorded") {
+            (await service.get("/reports/callcenter?tenant=tenant-a")?.body ?? "").contains(#""offered" : 1"#)
+        }
+        try await h.publish("cc.telephony.events", tenant: "tenant-a", [
+            TelephonyEvents.AgentAnswered(callId: "A", accountId: "m", at: EventTime(Self.at(10))),
+            TelephonyEvents.CallEnded(callId: "A", at: EventTime(Self.at(105)))])
+        let range = "from=\(RFC3339.format(Self.at(0)))&to=\(RFC3339.format(Self.at(600)))"
+        try await eventually("the charge is reported") {
+            (await service.get("/reports/charges?tenant=tenant-a&\(range)")?.body ?? "").contains(#""yen" : 33"#)
+        }
+        let csv = try #require(await service.get("/reports/charges?tenant=tenant-a&\(range)&format=csv"))
+        #expect(csv.body == "accountId,callCenterId,phoneType,calls,talkSeconds,billedSeconds,yen\r\nm,cc1,mobile,1,95,120,33.00\r\n")
+        let csvByAccept = try #require(await HTTP.get("http://127.0.0.1:\(service.httpPort)/reports/charges?tenant=tenant-a&\(range)",
+                                                      headers: ["Accept": "text/csv"]))
+        #expect(csvByAccept.body == csv.body)
+        let channels = try #require(await service.get("/reports/channels?tenant=tenant-a&\(range)")).body
+        #expect(channels.contains(#""peak" : 3"#) && channels.contains(#""secondsAtLimit" : 30"#) && channels.contains(#""refusedCalls" : 1"#))
+        #expect(await service.get("/reports/nonsense?tenant=tenant-a")?.status == 404)
+        #expect(await service.get("/reports/charges?tenant=tenant-a&from=yesterday")?.status == 400)
+
+        // The operator CLI prints the same report.
+        let cli = try Self.run(["report", "charges", "--tenant", "tenant-a", "--from", RFC3339.format(Self.at(0)),
+                                "--to", RFC3339.format(Self.at(600)), "--csv", "--url", "http://127.0.0.1:\(service.httpPort)"])
+        #expect(cli.status == 0 && cli.output == csv.body)
+        #expect(try Self.run(["report", "charges"]).status == 2, "usage error without --tenant")
+
+        // The chart renders: SVG → PNG with rsvg-convert, and the PNG is not blank.
+        let svg = try #require(await service.get("/charts/channels.svg?tenant=tenant-a&\(range)"))
+        #expect(svg.body.hasPrefix("<svg"))
+        let dir = TestBroker.projectRoot.appendingPathComponent("var/test-output")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try Data(svg.body.utf8).write(to: dir.appendingPathComponent("channels.svg"))
+        let convert = Process()
+        convert.executableURL = URL(fileURLWithPath: "/usr/bin/rsvg-convert")
+        convert.arguments = ["-o", dir.appendingPathComponent("channels.png").path, dir.appendingPathComponent("channels.svg").path]
+        try convert.run()
+        convert.waitUntilExit()
+        #expect(convert.terminationStatus == 0)
+        let stats = Process()
+        stats.executableURL = TestBroker.projectRoot.appendingPathComponent(".venv/bin/python")
+        stats.arguments = [TestBroker.projectRoot.appendingPathComponent("scripts/png-stats.py").path,
+                           dir.appendingPathComponent("channels.png").path]
+        let pipe = Pipe()
+        stats.standardOutput = pipe
+        try stats.run()
+        let line = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        stats.waitUntilExit()
+        let colors = Int(line.split(separator: "=").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+        #expect(line.hasPrefix("720x260") && colors > 10, "a chart, not a blank image: \(line)")
+        await h.stopAll()
+    }
+}
