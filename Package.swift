@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "status-service", targets: ["StatusServiceMain"]),
         .executable(name: "report-service", targets: ["ReportServiceMain"]),
         .executable(name: "runtime-test-service", targets: ["RuntimeTestService"]),
+        .executable(name: "cc-sim", targets: ["CCSim"]),
         .library(name: "CallCenterDomain", targets: ["CallCenterDomain"]),
         .library(name: "EventContract", targets: ["EventContract"]),
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
@@ -72,6 +73,9 @@ let package = Package(
         .executableTarget(name: "ReportServiceMain",
                           dependencies: ["ReportService", "ServiceRuntime", .product(name: "Hummingbird", package: "hummingbird")],
                           path: "Services/ReportService/Main"),
+        // Plays the telephony layer and the admin app: the demo scenario of `make run`.
+        .executableTarget(name: "CCSim", dependencies: ["KafkaClient", "EventContract", "CallCenterDomain"],
+                          path: "Tools/CCSim"),
         .executableTarget(
             name: "DomainBenchmark",
             dependencies: ["CallCenterDomain"],

@@ -1,0 +1,308 @@
+// cc-sim: plays the telephony layer and the admin web app against running services.
+//
+//   cc-sim demo [--brokers H:P] [--prefix P] [--tenant T] [--calls N] [--rate CALLS_PER_S] [--report-url URL]
+//
+// Configures a tenant (limit, rates, a call center, agents on softphone, mobile and landline),
+// changes devices through each of the four screens, then offers calls and answers them the way
+// people do: answers, holds with *0 and *, blind transfers with #number, parks with #700,
+// no-answers and hang-ups. Shows progress, then a summary of what the services decided.
+import CallCenterDomain
+import EventContract
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import KafkaClient
+
+struct Options {
+    var brokers = ProcessInfo.processInfo.environment["KAFKA_BROKERS"] ?? "127.0.0.1:9092"
+    var prefix = ProcessInfo.processInfo.environment["CC_TOPIC_PREFIX"] ?? ""
+    var tenant = "demo"
+    var calls = 40
+    var rate = 4.0
+    var reportURL: String? = "http://127.0.0.1:8084"
+
+    static func parse(_ args: [String]) -> Options? {
+        var o = Options()
+        var i = 0
+        while i < args.count {
+            guard i + 1 < args.count else { return nil }
+            let v = args[i + 1]
+            switch args[i] {
+            case "--brokers": o.brokers = v
+            case "--prefix": o.prefix = v
+            case "--tenant": o.tenant = v
+            case "--calls": guard let n = Int(v), n > 0 else { return nil }; o.calls = n
+            case "--rate": guard let r = Double(v), r > 0 else { return nil }; o.rate = r
+            case "--report-url": o.reportURL = v == "none" ? nil : v
+            default: return nil
+            }
+            i += 2
+        }
+        return o
+    }
+}
+
+func now() -> Timestamp { Timestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000)) }
+func say(_ s: String) { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }
+
+func progress(_ label: String, _ done: Int, _ total: Int) {
+    let width = 30
+    let filled = total == 0 ? width : width * done / total
+    let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+    FileHandle.standardOutput.write(Data("\r\(label) [\(bar)] \(done)/\(total)".utf8))
+    if done >= total { FileHandle.standardOutput.write(Data("\n".utf8)) }
+}
+
+final class Simulator {
+    let o: Options
+    let producer: KafkaProducer
+    let decisions: KafkaConsumer
+    let runID = String(UUID().uuidString.prefix(6)).lowercased()
+    var sequence = 0
+    var seen: [String: Int] = [:]  // decision/command type → count
+    var peakChannels = 0
+    var pending: [(due: Timestamp, payload: any EventPayload, topic: String)] = []
+
+    init(_ o: Options) throws {
+        self.o = o
+        let common = KafkaConfiguration(bootstrapServers: o.brokers, clientID: "cc-sim")
+        producer = try KafkaProducer(configuration: ProducerConfiguration(common: common))
+        decisions = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: "cc-sim-\(runID)"), topics: [])
+    }
+
+    func topic(_ name: String) -> String { o.prefix + name }
+
+    func publish(_ topic: String, _ payloads: [any EventPayload], subject: String? = nil) async throws {
+        var messages: [OutgoingMessage] = []
+        for p in payloads {
+            sequence += 1
+            func make<P: EventPayload>(_ p: P) -> OutgoingMessage {
+                OutgoingMessage(topic: self.topic(topic), key: o.tenant,
+                                value: CloudEventCodec.encode(p, id: "sim-\(runID)-\(sequence)", source: "/cc-sim", time: now(),
+                                                              tenantID: o.tenant, subject: subject),
+                                headers: [KafkaHeader(key: "content-type", string: CloudEventCodec.structuredContentType)])
+            }
+            messages.append(make(p))
+        }
+        try await producer.send(batch: messages)
+    }
+
+    let agents: [(id: String, name: String, role: Role)] = [
+        ("admin", "Sato (admin)", .systemAdministrator), ("sup", "Suzuki (supervisor)", .supervisor),
+        ("a1", "Takahashi", .agent), ("a2", "Tanaka", .agent), ("a3", "Ito", .agent), ("a4", "Watanabe", .agent),
+        ("a5", "Yamamoto", .agent), ("a6", "Nakamura", .agent),
+    ]
+
+    func configure() async throws {
+        let rates = ConfigEvents.Rates(mobileYenPerMinute: 16.5, landlineYenPerMinute: 8.8, ipPhoneYenPerMinute: 8.0,
+                                       billingIncrementSeconds: 30)
+        var config: [any EventPayload] = [ConfigEvents.TenantConfigured(Tenant(
+            id: o.tenant, concurrentCallLimit: 8, platformVersion: PlatformVersion("3.2.0")!, callbackDialingOption: true,
+            allowInternationalForwarding: false, rates: ChargeRates(mobileYenPerMinute: rates.mobileYenPerMinute,
+                landlineYenPerMinute: rates.landlineYenPerMinute, ipPhoneYenPerMinute: rates.ipPhoneYenPerMinute,
+                billingIncrementSeconds: rates.billingIncrementSeconds)))]
+        for (i, a) in agents.enumerated() {
+            config.append(ConfigEvents.AccountConfigured(Account(id: a.id, tenantID: o.tenant, name: a.name, role: a.role,
+                                                                 extension: "\(201 + i)",
+                                                                 editableCallCenterIDs: a.role == .agent ? [] : ["support"])))
+        }
+        config.append(ConfigEvents.CallCenterConfigured(CallCenter(
+            id: "support", tenantID: o.tenant, name: "Support サポート", externalNumber: "03-1234-5678",
+            noAnswerTimeoutSeconds: 30, wrapUpSeconds: 5, memberAccountIDs: ["a1", "a2", "a3", "a4", "a5", "a6"],
+            answerConfirmation: nil, maxNoAnswer: 3)))
+        try await publish("cc.config", config)
+        say("configured tenant \(o.tenant): limit 8 channels, call center Support with 6 agents")
+    }
+
+    /// Device changes through each screen (S2), answered by settings-service.
+    func changeDevices() async throws {
+        func req(_ id: String, _ actor: String, _ screen: SettingsScreen, _ target: String, _ number: String?) -> any EventPayload {
+            SettingsEvents.ChangeRequested(
+                requestId: "\(runID)-\(id)", actorAccountId: actor, screen: screen,
+                callCenterId: screen.isCallCenterScoped ? "support" : nil, targetAccountId: target,
+                device: number.map { ContractDevice(kind: .externalNumber, number: $0) } ?? ContractDevice(kind: .softphone))
+        }
+        let requests = [
+            req("acc", "admin", .account, "a1", "090-1111-2222"),            // mobile, from アカウント
+            req("my", "a2", .myAccount, "a2", "03-5555-6666"),               // landline, from マイアカウント
+            req("ops", "sup", .callCenterOperations, "a3", "080-3333-4444"), // mobile, from コールセンター業務
+            req("rtm", "sup", .realtimeMonitor, "a4", "050-7777-8888"),      // IP phone, from リアルタイムモニタ
+            req("deny", "a5", .account, "a6", "090-9999-0000"),              // refused: an agent on アカウント
+            req("bad", "admin", .account, "a6", "110"),                      // refused: emergency number
+        ]
+        let settings = try KafkaConsumer(configuration: ConsumerConfiguration(
+            common: KafkaConfiguration(bootstrapServers: o.brokers), groupID: "cc-sim-s-\(runID)"), topics: [])
+        try await settings.assign(try await partitions(topic("cc.settings.events")))
+        // The registry must know the accounts before commands arrive (another topic): wait for settings to read them.
+        try await Task.sleep(for: .seconds(2))
+        try await publish("cc.settings.commands", requests)
+        var answers: [String: String] = [:]
+        let deadline = ContinuousClock.now + .seconds(30)
+        while answers.count < requests.count && ContinuousClock.now < deadline {
+            let batch = try await settings.poll(timeout: .milliseconds(200))
+            for m in batch {
+                guard let e = try? CloudEventCodec.decode(value: m.value, headers: m.headers.map { ($0.key, $0.value) }),
+                      e.attributes.tenantID == o.tenant else { continue }
+                switch e.event {
+                case .deviceChanged(let c) where c.requestId.hasPrefix(runID):
+                    answers[c.requestId] = "applied: \(c.accountId) → \(c.current.phoneType?.rawValue ?? "softphone")"
+                        + (c.warnings.contains { $0.code == "acdTimeoutTooShort" } ? " (warning: ACD timeouts below 30 s)" : "")
+                case .deviceChangeRejected(let r) where r.requestId.hasPrefix(runID):
+                    answers[r.requestId] = "rejected: \(r.reason.rawValue)"
+                default: break
+                }
+            }
+        }
+        await settings.close()
+        say("sign-in devices (four screens):")
+        for id in ["acc", "my", "ops", "rtm", "deny", "bad"] {
+            say("  \(id.padding(toLength: 5, withPad: " ", startingAt: 0)) \(answers["\(runID)-\(id)"] ?? "no answer")")
+        }
+    }
+
+    func partitions(_ topic: String) async throws -> [TopicPartition: Int64?] {
+        let md = try await decisions.metadata(topic: topic)
+        let count = md.topics.first { $0.name == topic }?.partitionCount ?? 6
+        var result: [TopicPartition: Int64?] = [:]
+        for p in 0..<count { result.updateValue(nil, forKey: TopicPartition(topic: topic, partition: Int32(p))) }  // nil: committed or earliest
+        return result
+    }
+
+    func run() async throws {
+        try await configure()
+        try await changeDevices()
+        var assignment = try await partitions(topic("cc.routing.decisions"))
+        for (k, v) in try await partitions(topic("cc.call.commands")) { assignment[k] = v }
+        for (k, v) in try await partitions(topic("cc.usage")) { assignment[k] = v }
+        // Only what happens from now on: start at the end of each partition.
+        var fromEnd: [TopicPartition: Int64?] = [:]
+        for tp in assignment.keys { fromEnd[tp] = try await decisions.watermarks(tp).high }
+        try await decisions.assign(fromEnd)
+        try await publish("cc.telephony.events", agents.filter { $0.role == .agent }.map {
+            TelephonyEvents.PresenceChanged(accountId: $0.id, presence: .available, at: EventTime(now())) })
+        say("6 agents available; offering \(o.calls) calls at \(o.rate)/s")
+        let interval = Duration.milliseconds(Int(1000 / o.rate))
+        var offered = 0
+        var nextOffer = ContinuousClock.now
+        var ended = Set<String>()
+        var callsByIndex: [String: Int] = [:]
+        let quietUntil = { ContinuousClock.now + .seconds(8) }
+        var stopAt = ContinuousClock.now + .seconds(3600)
+        while ContinuousClock.now < stopAt {
+            if offered < o.calls && ContinuousClock.now >= nextOffer {
+                let call = "call-\(runID)-\(offered)"
+                callsByIndex[call] = offered
+                try await publish("cc.telephony.events", [TelephonyEvents.CallOffered(
+                    callId: call, callCenterId: "support", callerNumber: "+8175\(String(format: "%07d", 1_000_000 + offered))",
+                    dialedNumber: "+81312345678", at: EventTime(now()))], subject: call)
+                offered += 1
+                nextOffer = nextOffer + interval
+                progress("calls offered", offered, o.calls)
+                if offered == o.calls { stopAt = quietUntil() }
+            }
+            for m in try await decisions.poll(maxMessages: 500, timeout: .milliseconds(50)) {
+                guard let e = try? CloudEventCodec.decode(value: m.value, headers: m.headers.map { ($0.key, $0.value) }),
+                      e.attributes.tenantID == o.tenant else { continue }
+                seen[e.attributes.type, default: 0] += 1
+                if offered == o.calls { stopAt = max(stopAt, quietUntil()) }
+                switch e.event {
+                case .channelsChanged(let c): peakChannels = max(peakChannels, c.inUse)
+                case .offeredToAgent(let offer): schedule(offer, index: callsByIndex[offer.callId] ?? 0)
+                case .callRejected(let r): ended.insert(r.callId)
+                default: break
+                }
+            }
+            let due = pending.filter { $0.due <= now() }
+            pending.removeAll { $0.due <= now() }
+            for d in due {
+                try await publish(d.topic, [d.payload])
+                if case let end as TelephonyEvents.CallEnded = d.payload { ended.insert(end.callId) }
+            }
+        }
+        // Hang up whatever is still waiting.
+        let waiting = callsByIndex.keys.filter { !ended.contains($0) }
+        try await publish("cc.telephony.events", waiting.map { TelephonyEvents.CallEnded(callId: $0, at: EventTime(now())) })
+        try await summary()
+    }
+
+    /// How the agent reacts to a ring, by call index: answers and talks, holds with *0 and *, transfers with
+    /// #number, parks with #700, or does not answer (the ACD tries the next agent).
+    func schedule(_ offer: RoutingEvents.OfferedToAgent, index: Int) {
+        let t = now()
+        func at(_ ms: Int64) -> Timestamp { t.adding(milliseconds: ms) }
+        func later(_ ms: Int64, _ p: any EventPayload) { pending.append((at(ms), p, "cc.telephony.events")) }
+        func keys(_ s: String, from ms: Int64) {
+            for (i, k) in s.enumerated() {
+                later(ms + Int64(i) * 150, TelephonyEvents.Dtmf(callId: offer.callId, accountId: offer.accountId, key: String(k),
+                                                                 at: EventTime(at(ms + Int64(i) * 150))))
+            }
+        }
+        if index % 7 == 3 && offer.attempt == 1 {
+            later(800, TelephonyEvents.AgentNoAnswer(callId: offer.callId, accountId: offer.accountId, reason: .rejected,
+                                                     at: EventTime(at(800))))
+            return
+        }
+        later(600, TelephonyEvents.AgentAnswered(callId: offer.callId, accountId: offer.accountId, at: EventTime(at(600))))
+        let external = offer.delivery == .externalNumber
+        var endAfter: Int64 = 2_500 + Int64(index % 5) * 700
+        switch index % 7 {
+        case 1 where external:
+            keys("*0", from: 1_000); keys("*", from: 5_000); endAfter = 9_000   // F6 hold and release
+        case 2 where external:
+            keys("#0312345678", from: 1_000); endAfter = 6_500                  // F9 blind transfer
+        case 4 where external:
+            keys("#700", from: 1_000); endAfter = 5_500                         // F7 park
+        case 5:
+            if !external {
+                later(1_000, TelephonyEvents.HoldChanged(callId: offer.callId, accountId: offer.accountId, held: true, at: EventTime(at(1_000))))
+                later(2_000, TelephonyEvents.HoldChanged(callId: offer.callId, accountId: offer.accountId, held: false, at: EventTime(at(2_000))))
+            }
+        default:
+            break
+        }
+        later(endAfter, TelephonyEvents.CallEnded(callId: offer.callId, at: EventTime(at(endAfter))))
+    }
+
+    func summary() async throws {
+        say("\nWhat the services decided (tenant \(o.tenant)):")
+        let names: [(String, String)] = [
+            ("cc.routing.offered-to-agent.v1", "offers to agents"), ("cc.routing.call-queued.v1", "calls queued"),
+            ("cc.routing.call-rejected.v1", "calls refused at the channel limit"),
+            ("cc.routing.offer-cancelled.v1", "offers cancelled"), ("cc.routing.agent-no-answer.v1", "agent no-answers"),
+            ("cc.call.hold.v1", "holds by keys"), ("cc.call.unhold.v1", "hold releases by keys"),
+            ("cc.call.transfer.v1", "transfers"), ("cc.call.park.v1", "parks"), ("cc.call.dtmf-rejected.v1", "rejected key sequences"),
+            ("cc.usage.channels-changed.v1", "channel changes"),
+        ]
+        for (type, label) in names { say("  \(label.padding(toLength: 36, withPad: " ", startingAt: 0)) \(seen[type] ?? 0)") }
+        say("  \("peak channels in use".padding(toLength: 36, withPad: " ", startingAt: 0)) \(peakChannels) of 8")
+        if let url = o.reportURL {
+            try? await Task.sleep(for: .seconds(2))
+            if let charges = await get("\(url)/reports/charges?tenant=\(o.tenant)&format=csv") {
+                say("\nCharges for forwarded legs (report-service, P3):")
+                for line in charges.split(separator: "\r\n") { say("  \(line)") }
+            }
+        }
+    }
+
+    func get(_ url: String) async -> String? {
+        guard let u = URL(string: url), let (data, r) = try? await URLSession.shared.data(from: u),
+              (r as? HTTPURLResponse)?.statusCode == 200 else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+let args = Array(CommandLine.arguments.dropFirst())
+guard args.first == "demo", let options = Options.parse(Array(args.dropFirst())) else {
+    FileHandle.standardError.write(Data("""
+        usage: cc-sim demo [--brokers H:P] [--prefix P] [--tenant T] [--calls N] [--rate CALLS_PER_S] [--report-url URL|none]
+
+        """.utf8))
+    exit(2)
+}
+do {
+    try await Simulator(options).run()
+} catch {
+    FileHandle.standardError.write(Data("cc-sim: \(error)\n".utf8))
+    exit(1)
+}
