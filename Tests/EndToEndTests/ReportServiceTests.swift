@@ -14,16 +14,7 @@ struct ReportServiceTests {
     static let mobile = SignInDevice.externalNumber(try! PhoneNumber.parse("09012345678"), .mobile)
 
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = ServiceProcess.binDirectory.appendingPathComponent("report-service")
-        p.arguments = arguments
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        try runProgram(ServiceProcess.binDirectory.appendingPathComponent("report-service"), arguments)
     }
 
     @Test("P3 P4 charges and channel usage through Kafka, as JSON, CSV, CLI output and a chart that renders to a non-blank PNG")

@@ -98,15 +98,7 @@ struct CloudEventCodecTests {
 enum Validator {
     static func run(_ args: [String]) throws -> (status: Int32, output: String) {
         let root = TestBroker.projectRoot
-        let p = Process()
-        p.executableURL = root.appendingPathComponent(".venv/bin/python")
-        p.arguments = [root.appendingPathComponent("scripts/validate-events.py").path] + args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        return try runProgram(root.appendingPathComponent(".venv/bin/python"),
+                              [root.appendingPathComponent("scripts/validate-events.py").path] + args)
     }
 }

@@ -28,3 +28,17 @@ public final class Locked<Value: Sendable>: Sendable {
         try mutex.withLock { (v: inout sending Value) throws -> sending R in try body(&v) }
     }
 }
+
+/// Runs a program to its end and returns its exit status and combined output.
+public func runProgram(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    let p = Process()
+    p.executableURL = executable
+    p.arguments = arguments
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = pipe
+    try p.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+}

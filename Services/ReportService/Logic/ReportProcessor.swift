@@ -17,10 +17,7 @@ public struct ReportProcessor: EventProcessor {
         throws(HandlerRejection) -> [Emission] {
         switch event.event {
         case .tenantConfigured(let t):
-            guard t.tenantId == context.tenantID else {
-                throw HandlerRejection(code: "tenantMismatch", message: "tenantId does not match the event's tenantid")
-            }
-            state.tenant = t.tenant
+            state.tenant = try t.tenant(checkedAgainst: context)
         case .callCenterConfigured(let c):
             state.callCenterNames[c.callCenterId] = c.name
         case .accountConfigured(let a):

@@ -20,10 +20,7 @@ public struct RoutingProcessor: EventProcessor {
         let outputs: [RoutingOutput]
         switch event.event {
         case .tenantConfigured(let t):
-            guard t.tenantId == context.tenantID else {
-                throw HandlerRejection(code: "tenantMismatch", message: "tenantId does not match the event's tenantid")
-            }
-            state.configure(t.tenant)
+            state.configure(try t.tenant(checkedAgainst: context))
             outputs = []
         case .callCenterConfigured(let c):
             outputs = state.configure(c.callCenter(tenantID: context.tenantID), at: at)

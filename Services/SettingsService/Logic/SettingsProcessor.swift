@@ -19,11 +19,7 @@ public struct SettingsProcessor: EventProcessor {
         let at = context.eventTime
         switch event.event {
         case .tenantConfigured(let t):
-            // The key decides the tenant; a payload naming another tenant is refused, not applied.
-            guard t.tenantId == context.tenantID else {
-                throw HandlerRejection(code: "tenantMismatch", message: "tenantId does not match the event's tenantid")
-            }
-            state.configure(t.tenant)
+            state.configure(try t.tenant(checkedAgainst: context))
         case .callCenterConfigured(let c):
             state.configure(c.callCenter(tenantID: context.tenantID))
         case .accountConfigured(let a):

@@ -21,10 +21,7 @@ public struct StatusProcessor: EventProcessor {
         var changed: [AgentStatusBoard.Entry?] = []
         switch event.event {
         case .tenantConfigured(let t):
-            guard t.tenantId == context.tenantID else {
-                throw HandlerRejection(code: "tenantMismatch", message: "tenantId does not match the event's tenantid")
-            }
-            state.channelLimit = t.concurrentCallLimit
+            state.channelLimit = try t.tenant(checkedAgainst: context).concurrentCallLimit
         case .callCenterConfigured(let c):
             let cc = c.callCenter(tenantID: context.tenantID)
             state.callCenters[cc.id] = cc
