@@ -119,45 +119,61 @@ final class Simulator {
     func changeDevices() async throws {
         func req(_ id: String, _ actor: String, _ screen: SettingsScreen, _ target: String, _ number: String?) -> any EventPayload {
             SettingsEvents.ChangeRequested(
-                requestId: "\(runID)-\(id)", actorAccountId: actor, screen: screen,
+                requestId: id, actorAccountId: actor, screen: screen,
                 callCenterId: screen.isCallCenterScoped ? "support" : nil, targetAccountId: target,
                 device: number.map { ContractDevice(kind: .externalNumber, number: $0) } ?? ContractDevice(kind: .softphone))
         }
-        let requests = [
-            req("acc", "admin", .account, "a1", "090-1111-2222"),            // mobile, from アカウント
-            req("my", "a2", .myAccount, "a2", "03-5555-6666"),               // landline, from マイアカウント
-            req("ops", "sup", .callCenterOperations, "a3", "080-3333-4444"), // mobile, from コールセンター業務
-            req("rtm", "sup", .realtimeMonitor, "a4", "050-7777-8888"),      // IP phone, from リアルタイムモニタ
-            req("deny", "a5", .account, "a6", "090-9999-0000"),              // refused: an agent on アカウント
-            req("bad", "admin", .account, "a6", "110"),                      // refused: emergency number
+        let requests: [(id: String, make: (String) -> any EventPayload)] = [
+            ("acc", { req($0, "admin", .account, "a1", "090-1111-2222") }),            // mobile, from アカウント
+            ("my", { req($0, "a2", .myAccount, "a2", "03-5555-6666") }),               // landline, from マイアカウント
+            ("ops", { req($0, "sup", .callCenterOperations, "a3", "080-3333-4444") }), // mobile, from コールセンター業務
+            ("rtm", { req($0, "sup", .realtimeMonitor, "a4", "050-7777-8888") }),      // IP phone, from リアルタイムモニタ
+            ("deny", { req($0, "a5", .account, "a6", "090-9999-0000") }),              // refused: an agent on アカウント
+            ("bad", { req($0, "admin", .account, "a6", "110") }),                      // refused: emergency number
         ]
         let settings = try KafkaConsumer(configuration: ConsumerConfiguration(
             common: KafkaConfiguration(bootstrapServers: o.brokers), groupID: "cc-sim-s-\(runID)"), topics: [])
         try await settings.assign(try await partitions(topic("cc.settings.events")))
-        // The registry must know the accounts before commands arrive (another topic): wait for settings to read them.
-        try await Task.sleep(for: .seconds(2))
-        try await publish("cc.settings.commands", requests)
+        try await publish("cc.settings.commands", requests.map { $0.make("\(runID)-\($0.id)-0") })
+        // Configuration and commands travel on different topics: a command that overtakes the accounts is
+        // answered unknownAccount. Such requests are sent again (with a new request id) until the registry knows them.
         var answers: [String: String] = [:]
-        let deadline = ContinuousClock.now + .seconds(30)
+        var attempts: [String: Int] = [:]
+        let deadline = ContinuousClock.now + .seconds(60)
         while answers.count < requests.count && ContinuousClock.now < deadline {
-            let batch = try await settings.poll(timeout: .milliseconds(200))
-            for m in batch {
+            var retry: [String] = []
+            for m in try await settings.poll(timeout: .milliseconds(200)) {
                 guard let e = try? CloudEventCodec.decode(value: m.value, headers: m.headers.map { ($0.key, $0.value) }),
                       e.attributes.tenantID == o.tenant else { continue }
+                func base(_ requestID: String) -> String? {
+                    let parts = requestID.split(separator: "-")
+                    return parts.count == 3 && parts[0] == runID ? String(parts[1]) : nil
+                }
                 switch e.event {
-                case .deviceChanged(let c) where c.requestId.hasPrefix(runID):
-                    answers[c.requestId] = "applied: \(c.accountId) → \(c.current.phoneType?.rawValue ?? "softphone")"
+                case .deviceChanged(let c):
+                    guard let id = base(c.requestId) else { continue }
+                    answers[id] = "applied: \(c.accountId) → \(c.current.phoneType?.rawValue ?? "softphone")"
                         + (c.warnings.contains { $0.code == "acdTimeoutTooShort" } ? " (warning: ACD timeouts below 30 s)" : "")
-                case .deviceChangeRejected(let r) where r.requestId.hasPrefix(runID):
-                    answers[r.requestId] = "rejected: \(r.reason.rawValue)"
+                case .deviceChangeRejected(let r):
+                    guard let id = base(r.requestId) else { continue }
+                    if r.reason == .unknownAccount { retry.append(id) } else { answers[id] = "rejected: \(r.reason.rawValue)" }
                 default: break
                 }
             }
+            if !retry.isEmpty {
+                try await Task.sleep(for: .milliseconds(500))
+                try await publish("cc.settings.commands", requests.filter { retry.contains($0.id) }.map { r in
+                    attempts[r.id, default: 0] += 1
+                    return r.make("\(runID)-\(r.id)-\(attempts[r.id]!)")
+                })
+            }
         }
         await settings.close()
+        // routing-service reads the changes from cc.settings.events: give it a moment before calls ring.
+        try await Task.sleep(for: .seconds(1))
         say("sign-in devices (four screens):")
         for id in ["acc", "my", "ops", "rtm", "deny", "bad"] {
-            say("  \(id.padding(toLength: 5, withPad: " ", startingAt: 0)) \(answers["\(runID)-\(id)"] ?? "no answer")")
+            say("  \(id.padding(toLength: 5, withPad: " ", startingAt: 0)) \(answers[id] ?? "no answer")")
         }
     }
 

@@ -1,0 +1,63 @@
+import CallCenterDomain
+import EventContract
+import Foundation
+import TestSupport
+import Testing
+
+/// The four services and the demo scenario as real processes against the broker.
+@Suite("The whole system", .serialized)
+struct WholeSystemTests {
+    @Test("the demo scenario through all four services: decisions, statuses, usage and reports agree")
+    func demo() async throws {
+        let h = try ServiceHarness()
+        var ports: [String: Int] = [:]
+        for name in ["settings-service", "routing-service", "status-service", "report-service"] {
+            ports[name] = try await h.start(name).httpPort
+        }
+        let sim = try runProgram(ServiceProcess.binDirectory.appendingPathComponent("cc-sim"), [
+            "demo", "--brokers", h.brokers, "--prefix", h.prefix, "--tenant", "demo", "--calls", "24", "--rate", "8",
+            "--report-url", "http://127.0.0.1:\(ports["report-service"]!)",
+        ])
+        #expect(sim.status == 0, "cc-sim output:\n\(sim.output)")
+        // S2 through settings-service: four screens applied, two refusals.
+        #expect(sim.output.components(separatedBy: "applied:").count - 1 == 4, "\(sim.output)")
+        #expect(sim.output.contains("rejected: permissionDenied") && sim.output.contains("rejected: forbiddenDestination"))
+
+        func changes(_ events: [DecodedEvent]) -> [StatusEvents.ChannelsChanged] {
+            events.compactMap { e in if case .channelsChanged(let c) = e.event { c } else { nil } }
+        }
+        // The simulator hangs up every call before it ends: read until the deltas add up to zero.
+        let usage = changes(try await h.read("cc.usage") { let c = changes($0); return !c.isEmpty && c.reduce(0) { $0 + $1.delta } == 0 })
+        #expect(!usage.isEmpty)
+        #expect(usage.allSatisfy { $0.inUse <= 8 && $0.limit == 8 }, "F3 the limit is never exceeded")
+        #expect(usage.reduce(0) { $0 + $1.delta } == 0 && usage.last?.inUse == 0, "F3 every channel is released")
+
+        let decisions = try await h.read("cc.routing.decisions") { events in
+            events.filter { if case .callRejected = $0.event { true } else if case .offeredToAgent = $0.event { true } else { false } }
+                .count >= 24 }
+        let offers = decisions.compactMap { e -> RoutingEvents.OfferedToAgent? in if case .offeredToAgent(let o) = e.event { o } else { nil } }
+        #expect(offers.contains { $0.delivery == .externalNumber && $0.channels == 2 && $0.presentedCallerId == "+81312345678" })
+        #expect(offers.contains { $0.delivery == .softphone && $0.channels == 1 })
+        #expect(Set(decisions.map(\.attributes.id)).count == decisions.count, "no event published twice")
+
+        func statusChanges(_ events: [DecodedEvent]) -> [StatusEvents.StatusChanged] {
+            events.compactMap { e in if case .statusChanged(let s) = e.event { s } else { nil } }
+        }
+        let statuses = statusChanges(try await h.read("cc.agent.status") { events in
+            statusChanges(events).contains { $0.status == .talking && $0.device == .externalNumber } })
+        #expect(statuses.contains { $0.status == .talking && $0.device == .externalNumber }, "T1")
+        #expect(!statuses.contains { $0.status == .onHold && $0.phoneType == .landline }, "T3")
+
+        // Every answered personal-phone call has a charge (P3); the report's calls match the forwarded answers.
+        try await eventually("reports caught up") {
+            let r = await HTTP.get("http://127.0.0.1:\(ports["report-service"]!)/reports/callcenter?tenant=demo")?.body ?? ""
+            return r.contains("\"offered\" : 24")
+        }
+        let charges = try #require(await HTTP.get("http://127.0.0.1:\(ports["report-service"]!)/reports/charges?tenant=demo&format=csv"))
+        #expect(charges.body.split(separator: "\r\n").count >= 2, "at least one charge row: \(charges.body)")
+        let monitor = try #require(await HTTP.get("http://127.0.0.1:\(ports["status-service"]!)/api/monitor?tenant=demo")).body
+        #expect(monitor.contains("Support"))
+        await h.stopAll()
+        for s in h.services.values { #expect(s.exitCode == 0, "\(s.name) exits cleanly") }
+    }
+}
