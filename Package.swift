@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "report-service", targets: ["ReportServiceMain"]),
         .executable(name: "runtime-test-service", targets: ["RuntimeTestService"]),
         .executable(name: "cc-sim", targets: ["CCSim"]),
+        .executable(name: "ccctl", targets: ["CCCtl"]),
         .library(name: "CallCenterDomain", targets: ["CallCenterDomain"]),
         .library(name: "EventContract", targets: ["EventContract"]),
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
@@ -76,6 +77,9 @@ let package = Package(
         // Plays the telephony layer and the admin app: the demo scenario of `make run`.
         .executableTarget(name: "CCSim", dependencies: ["KafkaClient", "EventContract", "CallCenterDomain"],
                           path: "Tools/CCSim"),
+        // The operator CLI: topics, lag, tail, dead letters, agents. Works against any Kafka.
+        .executableTarget(name: "CCCtl", dependencies: ["KafkaClient", "EventContract", "CallCenterDomain"],
+                          path: "Tools/CCCtl"),
         .executableTarget(
             name: "DomainBenchmark",
             dependencies: ["CallCenterDomain"],
