@@ -53,6 +53,13 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable, Equatable {
         "KafkaError(\(code)): \(reason)"
     }
 
+    /// Errors that retrying the same message can never fix (too large, corrupt, invalid record).
+    public var isPermanentForMessage: Bool {
+        guard let raw = rdKafkaErrorCode else { return false }
+        return [RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE, RD_KAFKA_RESP_ERR_INVALID_MSG, RD_KAFKA_RESP_ERR_INVALID_RECORD,
+                RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE].map(\.rawValue).contains(raw)
+    }
+
     static func from(_ err: rd_kafka_resp_err_t, context: String) -> KafkaError {
         let text = String(cString: rd_kafka_err2str(err))
         let code: Code

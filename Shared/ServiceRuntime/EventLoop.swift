@@ -228,10 +228,14 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         ])
         let tenant = m.keyString.map { String($0.prefix(100)) } ?? "unknown"
         let time = m.timestampMilliseconds.map(Timestamp.init(millisecondsSinceEpoch:)) ?? clock()
+        // A dead letter must itself fit in a Kafka message: keep at most 256 KiB of the original.
+        let keep = 262_144
+        let truncated = m.value.count > keep
         let payload = StatusEvents.DeadLetter(
-            originalTopic: m.topic, partition: Int(m.partition), offset: m.offset, key: m.keyString,
-            error: .init(code: code, message: String(message.prefix(500))),
-            payloadBase64: Data(m.value).base64EncodedString(), service: configuration.serviceName, at: EventTime(time))
+            originalTopic: m.topic, partition: Int(m.partition), offset: m.offset, key: m.keyString.map { String($0.prefix(200)) },
+            error: .init(code: code, message: String(message.prefix(500))
+                         + (truncated ? " (payload truncated from \(m.value.count) bytes)" : "")),
+            payloadBase64: Data(m.value.prefix(keep)).base64EncodedString(), service: configuration.serviceName, at: EventTime(time))
         let value = CloudEventCodec.encode(payload, id: "dlq~\(configuration.serviceName)~\(m.topic)~\(m.partition)~\(m.offset)",
                                            source: "/" + configuration.serviceName, time: time, tenantID: tenant, subject: nil)
         return (configuration.topics.deadLetter, nil, tenant, value, CloudEventCodec.structuredContentType)
@@ -239,10 +243,26 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
 
     private func produce(_ rows: [StateStore.OutboxRow], store: StateStore, producer: KafkaProducer) async throws {
         guard let last = rows.last else { return }
-        try await producer.send(batch: rows.map { r in
+        func message(_ r: StateStore.OutboxRow) -> OutgoingMessage {
             OutgoingMessage(topic: r.topic, partition: r.partition, key: Array(r.key.utf8), value: r.value,
                             headers: r.contentType.map { [KafkaHeader(key: "content-type", string: $0)] } ?? [])
-        })
+        }
+        do {
+            try await producer.send(batch: rows.map(message))
+        } catch let error as KafkaError where error.isPermanentForMessage {
+            // One row can never be produced: send the rest one by one and drop that row (logged), so
+            // that it cannot block the outbox forever. Rows already delivered are re-sent with the same
+            // event ids, which consumers skip.
+            for r in rows {
+                do {
+                    try await producer.send(message(r))
+                } catch let e as KafkaError where e.isPermanentForMessage {
+                    logger.error("dropped an outbox message that can never be produced", metadata: [
+                        LoggingKeys.topic: "\(r.topic)", "bytes": "\(r.value.count)", LoggingKeys.error: "\(e.reason)",
+                    ])
+                }
+            }
+        }
         let events = rows.filter { $0.contentType != nil }.count
         metrics.produced.increment(by: Int64(events))
         try await store.deleteOutbox(through: last.seq)
