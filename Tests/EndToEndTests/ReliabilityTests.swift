@@ -139,3 +139,57 @@ struct ReliabilityTests {
         await h.stopAll()
     }
 }
+
+/// The broker paused (SIGSTOP) for 30 s under load, on a broker of the test's own.
+@Suite("Broker outage", .serialized)
+struct BrokerOutageTests {
+    @Test("services stay up, report not ready while the broker is gone, and catch up with nothing lost")
+    func pauseBroker() async throws {
+        let broker = try TestBroker.startPrivate()
+        defer { kill(broker.pid, SIGCONT); kill(broker.pid, SIGKILL) }
+        let h = try ServiceHarness(brokers: broker.address)
+        try await h.start("routing-service", environment: ["CC_CONNECT_TIMEOUT_MS": "2000"])
+        let routing = try await ReliabilityTests.setUp(h, tenant: "tenant-o", limit: 500, agents: 30)
+        try await h.publish("cc.telephony.events", tenant: "tenant-o", (0..<100).map {
+            TelephonyEvents.CallOffered(callId: "before\($0)", callCenterId: "cc1", callerNumber: "+81311112222",
+                                        dialedNumber: "+81399990000", at: ReliabilityTests.at($0)) })
+        kill(broker.pid, SIGSTOP)
+        let paused = ContinuousClock.now
+        // Events keep coming while the broker is away: the producer holds them until it is back.
+        let late = Task {
+            try await h.publish("cc.telephony.events", tenant: "tenant-o", (0..<100).map {
+                TelephonyEvents.CallOffered(callId: "during\($0)", callCenterId: "cc1", callerNumber: "+81311112222",
+                                            dialedNumber: "+81399990000", at: ReliabilityTests.at(1_000 + $0)) })
+        }
+        try await eventually(timeout: .seconds(25), "not ready while the broker is paused") {
+            await routing.get("/readyz")?.status == 503
+        }
+        #expect(routing.isRunning)
+        #expect(await routing.get("/healthz")?.status == 200, "alive")
+        while ContinuousClock.now - paused < .seconds(30) { try await Task.sleep(for: .milliseconds(200)) }
+        kill(broker.pid, SIGCONT)
+        try await late.value
+        try await eventually(timeout: .seconds(60), "ready again") { await routing.get("/readyz")?.status == 200 }
+        let decisions = try await h.read("cc.routing.decisions", timeout: .seconds(90)) { events in
+            Set(events.compactMap { e -> String? in
+                switch e.event {
+                case .offeredToAgent(let o): o.callId
+                case .callQueued(let q): q.callId
+                case .callRejected(let r): r.callId
+                default: nil
+                }
+            }).count >= 200 }
+        let calls = Set(decisions.compactMap { e -> String? in
+            switch e.event {
+            case .offeredToAgent(let o): o.callId
+            case .callQueued(let q): q.callId
+            case .callRejected(let r): r.callId
+            default: nil
+            }
+        })
+        #expect(calls.count == 200, "every call before and during the outage was decided")
+        #expect(routing.isRunning)
+        await h.stopAll()
+        #expect(routing.exitCode == 0)
+    }
+}

@@ -13,11 +13,11 @@ public final class ServiceHarness: @unchecked Sendable {
     private let producer: KafkaProducer
     private var sequence = 0
 
-    public init() throws {
-        brokers = try TestBroker.bootstrapServers
+    public init(brokers: String? = nil) throws {
+        self.brokers = try brokers ?? TestBroker.bootstrapServers
         prefix = uniqueName("h") + "."
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("harness"))
-        producer = try KafkaProducer(configuration: ProducerConfiguration(common: KafkaConfiguration(bootstrapServers: brokers)))
+        producer = try KafkaProducer(configuration: ProducerConfiguration(common: KafkaConfiguration(bootstrapServers: self.brokers)))
     }
 
     public func topic(_ name: String) -> String { prefix + name }

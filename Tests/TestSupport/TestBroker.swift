@@ -31,6 +31,20 @@ public enum TestBroker {
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     }
 
+    /// A broker of the test's own (for tests that pause or stop it). Stop it with `kill(pid, SIGTERM)`.
+    public static func startPrivate() throws -> (address: String, pid: Int32) {
+        let tansu = projectRoot.appendingPathComponent(".venv/bin/tansu")
+        let port = try FreePort.find()
+        let p = Process()
+        p.executableURL = tansu
+        p.arguments = ["broker", "--listener-url", "tcp://127.0.0.1:\(port)", "--advertised-listener-url", "tcp://127.0.0.1:\(port)"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        try FreePort.waitUntilListening(port: port, timeout: .seconds(10))
+        return ("127.0.0.1:\(port)", p.processIdentifier)
+    }
+
     private static func startLocalBroker() throws -> String {
         let tansu = projectRoot.appendingPathComponent(".venv/bin/tansu")
         guard FileManager.default.isExecutableFile(atPath: tansu.path) else {
