@@ -2,20 +2,8 @@ import CallCenterDomain
 
 /// Types of `cc.config`, written by other systems.
 public enum ConfigEvents {
-    public struct Rates: Codable, Sendable, Hashable {
-        public var mobileYenPerMinute: Double
-        public var landlineYenPerMinute: Double
-        public var ipPhoneYenPerMinute: Double
-        public var billingIncrementSeconds: Int
-
-        public init(mobileYenPerMinute: Double, landlineYenPerMinute: Double, ipPhoneYenPerMinute: Double,
-                    billingIncrementSeconds: Int) {
-            self.mobileYenPerMinute = mobileYenPerMinute
-            self.landlineYenPerMinute = landlineYenPerMinute
-            self.ipPhoneYenPerMinute = ipPhoneYenPerMinute
-            self.billingIncrementSeconds = billingIncrementSeconds
-        }
-    }
+    /// The call rates on the wire are the domain's `ChargeRates` (same fields, same JSON keys).
+    public typealias Rates = ChargeRates
 
     public struct TenantConfigured: EventPayload {
         public static let eventType = "cc.tenant.configured.v1"
@@ -41,9 +29,7 @@ public enum ConfigEvents {
             Tenant(id: tenantId, concurrentCallLimit: concurrentCallLimit,
                    platformVersion: PlatformVersion(platformVersion) ?? PlatformVersion("0")!,
                    callbackDialingOption: callbackDialingOption, allowInternationalForwarding: allowInternationalForwarding,
-                   rates: ChargeRates(mobileYenPerMinute: rates.mobileYenPerMinute, landlineYenPerMinute: rates.landlineYenPerMinute,
-                                      ipPhoneYenPerMinute: rates.ipPhoneYenPerMinute,
-                                      billingIncrementSeconds: rates.billingIncrementSeconds))
+                   rates: rates)
         }
 
         public init(_ t: Tenant) {
@@ -52,8 +38,7 @@ public enum ConfigEvents {
             platformVersion = t.platformVersion.description
             callbackDialingOption = t.callbackDialingOption
             allowInternationalForwarding = t.allowInternationalForwarding
-            rates = Rates(mobileYenPerMinute: t.rates.mobileYenPerMinute, landlineYenPerMinute: t.rates.landlineYenPerMinute,
-                          ipPhoneYenPerMinute: t.rates.ipPhoneYenPerMinute, billingIncrementSeconds: t.rates.billingIncrementSeconds)
+            rates = t.rates
         }
     }
 

@@ -95,13 +95,11 @@ final class Simulator {
     ]
 
     func configure() async throws {
-        let rates = ConfigEvents.Rates(mobileYenPerMinute: 16.5, landlineYenPerMinute: 8.8, ipPhoneYenPerMinute: 8.0,
-                                       billingIncrementSeconds: 30)
+        let rates = ChargeRates(mobileYenPerMinute: 16.5, landlineYenPerMinute: 8.8, ipPhoneYenPerMinute: 8.0,
+                                billingIncrementSeconds: 30)
         var config: [any EventPayload] = [ConfigEvents.TenantConfigured(Tenant(
             id: o.tenant, concurrentCallLimit: 8, platformVersion: PlatformVersion("3.2.0")!, callbackDialingOption: true,
-            allowInternationalForwarding: false, rates: ChargeRates(mobileYenPerMinute: rates.mobileYenPerMinute,
-                landlineYenPerMinute: rates.landlineYenPerMinute, ipPhoneYenPerMinute: rates.ipPhoneYenPerMinute,
-                billingIncrementSeconds: rates.billingIncrementSeconds)))]
+            allowInternationalForwarding: false, rates: rates))]
         for (i, a) in agents.enumerated() {
             config.append(ConfigEvents.AccountConfigured(Account(id: a.id, tenantID: o.tenant, name: a.name, role: a.role,
                                                                  extension: "\(201 + i)",
