@@ -87,6 +87,21 @@ struct StatusServiceTests {
         await h.stopAll()
     }
 
+    @Test("T4 a seat-view call to an agent on an external number shows as outbound for the caller and external for the callee")
+    func seatView() async throws {
+        let h = try ServiceHarness()
+        let service = try await Self.setUp(h)
+        try await h.publish("cc.routing.decisions", tenant: "tenant-a", [RoutingEvents.SeatViewCallLabelled(
+            callId: "sv1", fromAccountId: "s", toAccountId: "m", fromLabel: .outboundCall, toLabel: .externalCall)])
+        try await eventually("labels shown") {
+            let body = await service.get("/api/monitor?tenant=tenant-a")?.body ?? ""
+            return body.contains(#""seatViewCall" : "outboundCall""#) && body.contains(#""seatViewCall" : "externalCall""#)
+        }
+        let body = try #require(await service.get("/api/monitor?tenant=tenant-a")).body
+        #expect(!body.contains("extensionCall"), "T4 not an extension call")
+        await h.stopAll()
+    }
+
     @Test("T1 the live stream sends the monitor data again when an agent's status changes")
     func liveStream() async throws {
         let h = try ServiceHarness()

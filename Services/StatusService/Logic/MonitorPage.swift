@@ -33,6 +33,7 @@ public enum MonitorPage {
 const labels = { signedOut: "Signed out サインアウト", available: "Available 受付可", ringing: "Ringing 呼出中",
   talking: "Talking 通話中", onHold: "On hold 保留中", wrapUp: "Wrap-up 後処理", away: "Away 離席" };
 const devices = { softphone: "Softphone ソフトフォン", mobile: "Mobile 携帯電話", landline: "Landline 固定電話", ipPhone: "IP phone IP電話" };
+const calls = { extensionCall: "Extension call 内線通話", outboundCall: "Outbound call 発信通話", externalCall: "External call 外線通話" };
 const tenant = new URLSearchParams(location.search).get("tenant") || "";
 document.getElementById("tenant").textContent = tenant;
 function esc(s) { return String(s ?? "").replace(/[&<>"']/g, c => ({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;","'":"&#39;"}[c])); }
@@ -44,10 +45,10 @@ function render(m) {
       <h2>${esc(c.name)}</h2>
       <div class="stats"><span>Waiting calls 待ち呼: <b class="waiting">${c.waitingCalls}</b></span>
         <span>Holds 保留数: <b class="holds">${c.holdCount}</b></span></div>
-      <table><tr><th>Agent</th><th>Status 状態</th><th>Device サインイン端末</th><th>Number</th><th>Holds</th></tr>
+      <table><tr><th>Agent</th><th>Status 状態</th><th>Device サインイン端末</th><th>Number</th><th>Holds</th><th>Seat view</th></tr>
       ${c.agents.map(a => `<tr data-agent="${esc(a.accountId)}"><td>${esc(a.name)}</td>
         <td><span class="status ${esc(a.status)}" data-status="${esc(a.status)}">${esc(labels[a.status] || a.status)}</span></td>
-        <td>${esc(devices[a.device] || a.device)}</td><td>${esc(a.number || "")}</td><td>${a.holdCount}</td></tr>`).join("")}
+        <td>${esc(devices[a.device] || a.device)}</td><td>${esc(a.number || "")}</td><td>${a.holdCount}</td><td>${esc(calls[a.seatViewCall] || "")}</td></tr>`).join("")}
       </table></div>`).join("");
 }
 fetch("/api/monitor?tenant=" + encodeURIComponent(tenant)).then(r => r.ok ? r.json() : null).then(m => m && render(m));

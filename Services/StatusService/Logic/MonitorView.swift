@@ -12,6 +12,8 @@ public struct MonitorView: Codable, Sendable, Hashable {
         public var holdCount: Int
         public var callId: String?
         public var since: String
+        /// T4: 発信通話 outboundCall / 外線通話 externalCall / 内線通話 extensionCall for the last seat-view call.
+        public var seatViewCall: SeatViewCallLabel?
     }
     public struct Center: Codable, Sendable, Hashable {
         public var callCenterId: String
@@ -36,7 +38,8 @@ public struct MonitorView: Codable, Sendable, Hashable {
                 let device = e?.device ?? .softphone
                 return Agent(accountId: id, name: state.accountNames[id] ?? id, status: e?.status ?? .signedOut,
                              device: device.phoneType?.rawValue ?? "softphone", number: device.number?.masked,
-                             holdCount: e?.holdCount ?? 0, callId: e?.callID, since: e.map { format($0.since) } ?? "")
+                             holdCount: e?.holdCount ?? 0, callId: e?.callID, since: e.map { format($0.since) } ?? "",
+                             seatViewCall: state.seatViewLabels[id])
             }
             return Center(callCenterId: cc.id, name: cc.name, agents: agents, waitingCalls: state.waiting[cc.id]?.count ?? 0,
                           holdCount: state.board.holdCount(of: cc.memberAccountIDs))

@@ -70,6 +70,9 @@ public struct StatusProcessor: EventProcessor {
             at = e.at.timestamp
             state.stopWaiting(e.callId)
             changed += state.board.callEnded(e.callId, at: at).map { Optional($0) }
+        case .seatViewCallLabelled(let l):
+            state.seatViewLabels[l.fromAccountId] = l.fromLabel
+            state.seatViewLabels[l.toAccountId] = l.toLabel
         case .channelsChanged(let c):
             state.channelsInUse = c.inUse
             state.channelLimit = c.limit

@@ -8,6 +8,8 @@ public struct StatusState: Codable, Sendable, Hashable {
     public var accountNames: [AccountID: String] = [:]
     /// Calls waiting in each call center's queue.
     public var waiting: [CallCenterID: Set<CallID>] = [:]
+    /// The label of each agent's last seat-view call (T4: not an extension call when the callee is on an external number).
+    public var seatViewLabels: [AccountID: SeatViewCallLabel] = [:]
     public var channelsInUse = 0
     public var channelLimit = 0
 
