@@ -89,6 +89,8 @@ struct ReportServiceTests {
         stats.waitUntilExit()
         let colors = Int(line.split(separator: "=").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
         #expect(line.hasPrefix("720x260") && colors > 10, "a chart, not a blank image: \(line)")
+        let chargesChart = try #require(await service.get("/charts/charges.svg?tenant=tenant-a&\(range)"))
+        #expect(chargesChart.body.hasPrefix("<svg") && chargesChart.body.contains("¥33.00"))
         await h.stopAll()
     }
 }

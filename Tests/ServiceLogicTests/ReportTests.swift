@@ -81,6 +81,14 @@ struct ReportTests {
         #expect(svg.hasPrefix("<svg") && svg.contains("limit 3") && svg.contains("peak 3 of 3, refused 1"))
     }
 
+    @Test("P3 the charges chart has one bar per agent with its yen, largest first")
+    func chargesChart() throws {
+        let svg = ReportRendering.chargesSVG(try Self.state(), from: Self.from, to: Self.to)
+        #expect(svg.components(separatedBy: "<rect").count - 1 == 3, "background + 2 bars")
+        let m = try #require(svg.range(of: "¥41.25")), l = try #require(svg.range(of: "¥8.80"))
+        #expect(m.lowerBound < l.lowerBound, "m (¥41.25) above l (¥8.80)")
+    }
+
     @Test("a range excludes calls offered outside it")
     func range() throws {
         let rows = Reports.callCenters(try Self.state(), from: Self.from.adding(seconds: 150), to: Self.to)

@@ -79,6 +79,33 @@ public enum ReportRendering {
         """
     }
 
+    /// Charges of forwarded legs per agent over [from, to), as horizontal bars in yen (P3).
+    public static func chargesSVG(_ s: ReportState, from: Timestamp, to: Timestamp, width: Int = 720) -> String {
+        var perAgent: [String: Double] = [:]
+        for row in Reports.charges(s, from: from, to: to) { perAgent[row.accountId, default: 0] += row.yen }
+        let rows = perAgent.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        let top = 32.0, barHeight = 22.0, gap = 8.0, left = 160.0, right = 90.0
+        let height = Int(top + Double(max(rows.count, 1)) * (barHeight + gap) + 16)
+        let maxYen = max(rows.first?.value ?? 0, 0.01)
+        var bars = ""
+        for (i, (agent, yen)) in rows.enumerated() {
+            let y = top + Double(i) * (barHeight + gap)
+            let w = (Double(width) - left - right) * yen / maxYen
+            let name = (s.accountNames[agent] ?? agent).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            bars += "<text x=\"\(f(left - 8))\" y=\"\(f(y + 15))\" text-anchor=\"end\">\(name)</text>"
+            bars += "<rect x=\"\(f(left))\" y=\"\(f(y))\" width=\"\(f(max(w, 1)))\" height=\"\(f(barHeight))\" fill=\"#2f9e44\"/>"
+            bars += "<text x=\"\(f(left + w + 6))\" y=\"\(f(y + 15))\">¥\(String(format2: yen))</text>"
+        }
+        if rows.isEmpty { bars = "<text x=\"\(f(left))\" y=\"\(f(top + 15))\">no charges in this period</text>" }
+        return """
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" font-family="sans-serif" font-size="12">
+        <rect width="100%" height="100%" fill="#ffffff"/>
+        <text x="12" y="20" font-size="13" font-weight="bold">Call charges of forwarded legs per agent (通話料), yen</text>
+        \(bars)
+        </svg>
+        """
+    }
+
     private static func f(_ d: Double) -> String { String((d * 10).rounded() / 10) }
 }
 

@@ -15,6 +15,7 @@ import ServiceRuntime
 //
 // HTTP: GET /reports/{kind}?tenant=T&from=ISO&to=ISO   (JSON; CSV with Accept: text/csv or &format=csv)
 //       GET /charts/channels.svg?tenant=T&from=..&to=..
+//       GET /charts/charges.svg?tenant=T&from=..&to=..
 let arguments = CommandLine.arguments
 if arguments.count > 1, arguments[1] == "report" {
     exit(await ReportCommand.run(Array(arguments.dropFirst(2))))
@@ -44,6 +45,16 @@ await ServiceMain.run(serviceName: "report-service", defaultHTTPPort: 8084, proc
             case .charges: return JSONResponse.ok(Reports.charges(state, from: range.from, to: range.to))
             case .channels: return JSONResponse.ok(Reports.channels(state, from: range.from, to: range.to))
             }
+        }
+        router.get("charts/charges.svg") { request, _ -> Response in
+            let q = request.uri.queryParameters
+            guard let tenant = q["tenant"].map(String.init) else { return JSONResponse.error(.badRequest, "tenant is required") }
+            guard let range = ReportRange.parse(from: q["from"].map(String.init), to: q["to"].map(String.init)) else {
+                return JSONResponse.error(.badRequest, "from and to must be RFC 3339 times, from before to")
+            }
+            let state = loop.state(of: tenant) ?? ReportState()
+            return Response(status: .ok, headers: [.contentType: "image/svg+xml"],
+                            body: .init(byteBuffer: ByteBuffer(string: ReportRendering.chargesSVG(state, from: range.from, to: range.to))))
         }
         router.get("charts/channels.svg") { request, _ -> Response in
             let q = request.uri.queryParameters
