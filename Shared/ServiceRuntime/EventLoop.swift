@@ -82,6 +82,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         let consumer = try KafkaConsumer(
             configuration: configuration.consumer, topics: topics, rebalanceListener: listener, logger: logger)
         logger.info("consuming", metadata: [LoggingKeys.topics: "\(topics)", "data": "\(store.path)"])
+        var failure: (any Error)?
         await withGracefulShutdownHandler {
             var first = true
             var lastTick = ContinuousClock.now
@@ -99,11 +100,25 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                     }
                     try await process(messages, tickTimers: ticks, store: store, producer: producer, consumer: consumer)
                     metrics.consumerLag.set(Double(consumer.lag(nextOffsets: shared.withLock { $0.offsets })))
+                } catch let fatal as StateCommitFailed {
+                    // In-memory state is ahead of SQLite: stop, and let the restart recover from SQLite.
+                    logger.critical("state could not be written; exiting", metadata: [LoggingKeys.error: "\(fatal.underlying)"])
+                    failure = fatal
+                    break
                 } catch {
-                    health.markNotReady("processing failed: \(error)", .consumer)
-                    logger.error("batch failed; retrying", metadata: [LoggingKeys.error: "\(error)"])
-                    try? await Task.sleep(for: .seconds(1))
-                    try? await flushOutbox(store: store, producer: producer)
+                    // State and outbox are committed; producing failed (e.g. the broker is away). Consume
+                    // nothing new until the outbox is out, so that outputs keep their order.
+                    health.markNotReady("producing failed: \(error)", .consumer)
+                    logger.error("producing failed; retrying the outbox", metadata: [LoggingKeys.error: "\(error)"])
+                    while !stopping.load(ordering: .acquiring) {
+                        try? await Task.sleep(for: .seconds(1))
+                        do {
+                            try await flushOutbox(store: store, producer: producer)
+                            break
+                        } catch {
+                            logger.warning("outbox still not produced", metadata: [LoggingKeys.error: "\(error)"])
+                        }
+                    }
                     first = true
                 }
             }
@@ -114,6 +129,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         await consumer.close()
         try? await producer.close(timeout: .seconds(5))
         logger.info("consumer stopped")
+        if let failure { throw failure }
     }
 
     // MARK: batches
@@ -213,7 +229,12 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             }
         }
         guard !write.isEmpty else { return }
-        let rows = try await store.commit(write)
+        let rows: [StateStore.OutboxRow]
+        do {
+            rows = try await store.commit(write)
+        } catch {
+            throw StateCommitFailed(underlying: error)
+        }
         try await produce(rows, store: store, producer: producer)
         try? await consumer.commit(write.offsets)  // for operators' lag views; SQLite holds the truth
         metrics.batchLatency.record(ContinuousClock.now - started)
@@ -352,6 +373,11 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
 
     /// Tenants whose state this instance holds.
     public var tenants: [TenantID] { shared.withLock { $0.slots.keys.sorted() } }
+
+    /// Writing a batch to SQLite failed: the process must restart from what SQLite holds.
+    struct StateCommitFailed: Error {
+        var underlying: any Error
+    }
 
     private final class Listener: KafkaRebalanceListener, Sendable {
         let loop: EventLoop
