@@ -1,5 +1,5 @@
 # The two commands: `make run` (broker + four services + demo) and `make test`.
-.PHONY: run test build bootstrap broker-start broker-stop clean bench-domain
+.PHONY: run test build bootstrap broker-start broker-stop clean bench-domain bench
 
 run:
 	scripts/run
@@ -26,3 +26,9 @@ clean:
 bench-domain: bootstrap
 	swift build -c release --product DomainBenchmark
 	.build/release/DomainBenchmark 2
+
+# The pipeline benchmark (issue 9): raw passthrough vs routing-service, latency, RSS.
+# Release builds of the service and the tool (about 5 minutes the first time on 2 cores).
+bench: bootstrap
+	swift build -c release --product routing-service --product cc-bench
+	.build/release/cc-bench --calls 20000 --rate 1000 --seconds 10 --write-doc var/benchmarks-latest.md

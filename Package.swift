@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "runtime-test-service", targets: ["RuntimeTestService"]),
         .executable(name: "cc-sim", targets: ["CCSim"]),
         .executable(name: "ccctl", targets: ["CCCtl"]),
+        .executable(name: "cc-bench", targets: ["PipelineBenchmark"]),
         .library(name: "CallCenterDomain", targets: ["CallCenterDomain"]),
         .library(name: "EventContract", targets: ["EventContract"]),
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
@@ -80,6 +81,8 @@ let package = Package(
         // The operator CLI: topics, lag, tail, dead letters, agents. Works against any Kafka.
         .executableTarget(name: "CCCtl", dependencies: ["KafkaClient", "EventContract", "CallCenterDomain"],
                           path: "Tools/CCCtl"),
+        .executableTarget(name: "PipelineBenchmark", dependencies: ["KafkaClient", "EventContract", "CallCenterDomain"],
+                          path: "Benchmarks/PipelineBenchmark"),
         .executableTarget(
             name: "DomainBenchmark",
             dependencies: ["CallCenterDomain"],

@@ -39,9 +39,16 @@ public struct ChannelLedger: Hashable, Codable, Sendable {
         return ChannelChange(callID: call, delta: -1, inUse: inUse, limit: limit)
     }
 
+    /// How many ended calls are remembered before those older than an hour are forgotten.
+    public static let endedMemory = 10_000
+
     /// Ends a call and releases all its legs. Idempotent: a second call changes nothing.
     public mutating func end(_ call: CallID, at: Timestamp) -> ChannelChange? {
-        if ended[call] == nil { ended[call] = at }
+        if ended[call] == nil {
+            ended[call] = at
+            // Late events for calls that ended over an hour ago are simply unknown calls: keep the state bounded.
+            if ended.count > Self.endedMemory { forgetEnded(before: at.adding(seconds: -3_600)) }
+        }
         guard let held = legs.removeValue(forKey: call) else { return nil }
         inUse -= held
         return ChannelChange(callID: call, delta: -held, inUse: inUse, limit: limit)

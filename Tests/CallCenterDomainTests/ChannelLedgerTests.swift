@@ -16,6 +16,19 @@ struct ChannelLedgerTests {
         #expect(l.inUse == 0)
     }
 
+    @Test("F3 the memory of ended calls stays bounded: calls ended over an hour ago are forgotten")
+    func boundedMemory() {
+        var l = ChannelLedger(limit: 1)
+        for i in 0..<(ChannelLedger.endedMemory + 50) {
+            let t = Fixtures.t0.adding(seconds: i)  // one call per second: most ended over an hour before the last
+            _ = l.admit("c\(i)")
+            _ = l.end("c\(i)", at: t)
+        }
+        #expect(l.ended.count < 3_700 && l.ended.count > 3_000, "pruned to the last hour at 10,000, then 49 more")
+        #expect(l.admit("c\(ChannelLedger.endedMemory + 49)") == nil, "a recently ended call still cannot come back")
+        #expect(l.inUse == 0)
+    }
+
     @Test("F3 lowering the limit keeps live calls but admits nothing until usage is below it")
     func lowerLimit() {
         var l = ChannelLedger(limit: 3)

@@ -1,0 +1,257 @@
+// cc-bench: how fast routing-service is, next to the raw limit of the same broker and client.
+//
+//   cc-bench [--brokers H:P] [--calls N] [--rate CALLS_PER_S] [--seconds S] [--bin DIR] [--write-doc PATH]
+//
+// 1. raw: a librdkafka consume → produce passthrough of pre-produced events (no decoding, no state);
+// 2. pipeline: routing-service (the real executable from --bin) on a realistic tenant (2,000 agents,
+//    50 call centers, 10% on personal phones), events/s from first to last consumed input;
+// 3. latency: calls offered at a fixed rate, from `call.offered` produced to `offered-to-agent` consumed;
+// 4. the service's peak RSS.
+// Without --brokers it starts the project's local broker (.venv/bin/tansu) on a free port.
+import CallCenterDomain
+import EventContract
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import KafkaClient
+
+struct Options {
+    var brokers: String?
+    var calls = 20_000
+    var rate = 1_000
+    var seconds = 10
+    var bin = ".build/release"
+    var doc: String?
+}
+
+var o = Options()
+var args = Array(CommandLine.arguments.dropFirst())
+while args.count >= 2 {
+    let (k, v) = (args.removeFirst(), args.removeFirst())
+    switch k {
+    case "--brokers": o.brokers = v
+    case "--calls": o.calls = Int(v) ?? o.calls
+    case "--rate": o.rate = Int(v) ?? o.rate
+    case "--seconds": o.seconds = Int(v) ?? o.seconds
+    case "--bin": o.bin = v
+    case "--write-doc": o.doc = v
+    default: FileHandle.standardError.write(Data("unknown option \(k)\n".utf8)); exit(2)
+    }
+}
+
+func say(_ s: String) { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }
+func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+    close(fd)
+    return Int(UInt16(bigEndian: addr.sin_port))
+}
+
+var brokerProcess: Process?
+let brokers: String
+if let b = o.brokers { brokers = b } else {
+    let port = freePort()
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: ".venv/bin/tansu")
+    p.arguments = ["broker", "--listener-url", "tcp://127.0.0.1:\(port)", "--advertised-listener-url", "tcp://127.0.0.1:\(port)"]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    brokerProcess = p
+    brokers = "127.0.0.1:\(port)"
+    try await Task.sleep(for: .milliseconds(500))
+}
+defer { brokerProcess?.terminate() }
+let common = KafkaConfiguration(bootstrapServers: brokers, clientID: "cc-bench")
+let admin = try KafkaAdmin(configuration: common)
+let producer = try KafkaProducer(configuration: ProducerConfiguration(common: common, lingerMilliseconds: 5))
+let run = String(UUID().uuidString.prefix(6)).lowercased()
+let t0 = Timestamp(seconds: 1_800_000_000)
+
+func event<P: EventPayload>(_ p: P, topic: String, tenant: String, id: String, time: Timestamp = t0) -> OutgoingMessage {
+    OutgoingMessage(topic: topic, key: tenant, value: CloudEventCodec.encode(p, id: id, source: "/bench", time: time,
+                                                                            tenantID: tenant, subject: nil),
+                    headers: [KafkaHeader(key: "content-type", string: CloudEventCodec.structuredContentType)])
+}
+
+func assignAll(_ c: KafkaConsumer, _ topic: String, fromEnd: Bool) async throws {
+    var a: [TopicPartition: Int64?] = [:]
+    for p in 0..<6 {
+        let tp = TopicPartition(topic: topic, partition: Int32(p))
+        a.updateValue(fromEnd ? try await c.watermarks(tp).high : 0, forKey: tp)
+    }
+    try await c.assign(a)
+}
+
+// MARK: 1. raw passthrough
+let rawIn = "bench-\(run).raw.in", rawOut = "bench-\(run).raw.out"
+try await admin.createTopics([TopicSpecification(name: rawIn, partitions: 6, replicationFactor: 1),
+                              TopicSpecification(name: rawOut, partitions: 6, replicationFactor: 1)])
+let totalEvents = o.calls * 2
+var raw: [OutgoingMessage] = []
+for i in 0..<o.calls {
+    raw.append(event(TelephonyEvents.CallOffered(callId: "c\(i)", callCenterId: "cc\(i % 50)", callerNumber: "+81311112222",
+                                                 dialedNumber: "+81312345678", at: EventTime(t0)), topic: rawIn, tenant: "t\(i % 12)", id: "r\(i)"))
+    raw.append(event(TelephonyEvents.CallEnded(callId: "c\(i)", at: EventTime(t0)), topic: rawIn, tenant: "t\(i % 12)", id: "e\(i)"))
+}
+try await producer.send(batch: raw)
+let passthrough = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: "bench-\(run)"), topics: [])
+try await assignAll(passthrough, rawIn, fromEnd: false)
+var moved = 0
+var rawStart: ContinuousClock.Instant?
+while moved < totalEvents {
+    let batch = try await passthrough.poll(maxMessages: 5_000, timeout: .milliseconds(200))
+    if batch.isEmpty { continue }
+    if rawStart == nil { rawStart = .now }
+    try await producer.send(batch: batch.map { OutgoingMessage(topic: rawOut, key: $0.key, value: $0.value, headers: $0.headers) })
+    moved += batch.count
+}
+let rawSeconds = Double((ContinuousClock.now - rawStart!).components.attoseconds) / 1e18 + Double((ContinuousClock.now - rawStart!).components.seconds)
+let rawRate = Double(totalEvents) / rawSeconds
+say(String(format: "raw passthrough:   %8.0f events/s (%d events in %.2f s)", rawRate, totalEvents, rawSeconds))
+
+// MARK: 2. the routing pipeline
+let prefix = "bench-\(run)."
+let port = freePort()
+let service = Process()
+service.executableURL = URL(fileURLWithPath: o.bin + "/routing-service")
+service.environment = ProcessInfo.processInfo.environment.merging([
+    "KAFKA_BROKERS": brokers, "CC_TOPIC_PREFIX": prefix, "CC_HTTP_PORT": "\(port)", "CC_LOG_LEVEL": "warning",
+    "CC_DATA_DIR": NSTemporaryDirectory() + "bench-\(run)", "CC_MAX_BATCH": "2000",
+]) { _, new in new }
+service.standardOutput = FileHandle.nullDevice
+try service.run()
+defer { service.terminate() }
+func metric(_ name: String) async -> Double? {
+    guard let url = URL(string: "http://127.0.0.1:\(port)/metrics"), let (data, _) = try? await URLSession.shared.data(from: url) else { return nil }
+    for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.hasPrefix(name + "{") {
+        return Double(line.split(separator: " ").last ?? "")
+    }
+    return nil
+}
+while await metric("cc_ready") != 1 { try await Task.sleep(for: .milliseconds(100)) }
+// A realistic tenant: 2,000 agents in 50 call centers, every 10th on a mobile.
+let tenant = "bench"
+var setup: [OutgoingMessage] = [event(ConfigEvents.TenantConfigured(Tenant(
+    id: tenant, concurrentCallLimit: 5_000, platformVersion: PlatformVersion("3.2.0")!, callbackDialingOption: true,
+    allowInternationalForwarding: false, rates: ChargeRates(mobileYenPerMinute: 16.5, landlineYenPerMinute: 8.8, ipPhoneYenPerMinute: 8,
+                                                            billingIncrementSeconds: 30))), topic: prefix + "cc.config", tenant: tenant, id: "cfg")]
+for c in 0..<50 {
+    setup.append(event(ConfigEvents.CallCenterConfigured(CallCenter(
+        id: "cc\(c)", tenantID: tenant, name: "Center \(c)", externalNumber: "+81312345678", noAnswerTimeoutSeconds: 35,
+        wrapUpSeconds: 0, memberAccountIDs: (0..<40).map { "a\(c * 40 + $0)" })), topic: prefix + "cc.config", tenant: tenant, id: "cc\(c)"))
+}
+var devices: [OutgoingMessage] = []
+var presence: [OutgoingMessage] = []
+for a in 0..<2_000 {
+    setup.append(event(ConfigEvents.AccountConfigured(Account(id: "a\(a)", tenantID: tenant, name: "A\(a)", role: .agent,
+                                                              extension: "\(10_000 + a)")), topic: prefix + "cc.config", tenant: tenant, id: "acc\(a)"))
+    if a % 10 == 0 {
+        let d = SignInDevice.externalNumber(try PhoneNumber.parse(String(format: "090%08d", a)), .mobile)
+        devices.append(event(SettingsEvents.Changed(DeviceChange(requestID: "d\(a)", accountID: "a\(a)", previous: .softphone, current: d,
+                                                                 actorAccountID: "a\(a)", screen: .myAccount, callCenterID: nil, warnings: [],
+                                                                 disabledFeatures: [], at: t0)),
+                             topic: prefix + "cc.settings.events", tenant: tenant, id: "dev\(a)"))
+    }
+    presence.append(event(TelephonyEvents.PresenceChanged(accountId: "a\(a)", presence: .available, at: EventTime(t0)),
+                          topic: prefix + "cc.telephony.events", tenant: tenant, id: "p\(a)"))
+}
+try await producer.send(batch: setup + devices)
+try await Task.sleep(for: .seconds(3))
+try await producer.send(batch: presence)
+let setupCount = Double(setup.count + devices.count + presence.count)
+while (await metric("cc_events_consumed_total") ?? 0) < setupCount { try await Task.sleep(for: .milliseconds(100)) }
+var mix: [OutgoingMessage] = []
+for i in 0..<o.calls {
+    let at = t0.adding(milliseconds: Int64(i))
+    mix.append(event(TelephonyEvents.CallOffered(callId: "k\(i)", callCenterId: "cc\(i % 50)", callerNumber: "+81311112222",
+                                                 dialedNumber: "+81312345678", at: EventTime(at)), topic: prefix + "cc.telephony.events",
+                     tenant: tenant, id: "o\(i)", time: at))
+    mix.append(event(TelephonyEvents.CallEnded(callId: "k\(i)", at: EventTime(at.adding(milliseconds: 1))),
+                     topic: prefix + "cc.telephony.events", tenant: tenant, id: "x\(i)", time: at))
+}
+try await producer.send(batch: mix)
+let target = setupCount + Double(mix.count)
+var pipeStart: ContinuousClock.Instant?
+while true {
+    let consumed = await metric("cc_events_consumed_total") ?? 0
+    if pipeStart == nil && consumed > setupCount { pipeStart = .now }
+    if consumed >= target { break }
+    try await Task.sleep(for: .milliseconds(20))
+}
+let pipeElapsed = ContinuousClock.now - pipeStart!
+let pipeSeconds = Double(pipeElapsed.components.seconds) + Double(pipeElapsed.components.attoseconds) / 1e18
+let pipeRate = Double(mix.count) / pipeSeconds
+say(String(format: "routing pipeline:  %8.0f events/s (%d events in %.2f s; %.0f%% of raw)", pipeRate, mix.count, pipeSeconds,
+           100 * pipeRate / rawRate))
+
+// MARK: 3. latency at a fixed rate
+let decisions = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: "bench-l-\(run)"), topics: [])
+try await assignAll(decisions, prefix + "cc.routing.decisions", fromEnd: true)
+var latencies: [Int64] = []
+let total = o.rate * o.seconds
+let reader = Task { () -> [Int64] in
+    var result: [Int64] = []
+    let deadline = ContinuousClock.now + .seconds(o.seconds + 20)
+    while result.count < total && ContinuousClock.now < deadline {
+        for m in try await decisions.poll(maxMessages: 2_000, timeout: .milliseconds(50)) {
+            // The offer's event time is when it was produced: latency = now - that time.
+            guard let e = try? CloudEventCodec.decode(value: m.value, headers: []), case .offeredToAgent(let o) = e.event,
+                  o.callId.hasPrefix("L") else { continue }
+            result.append(nowMs() - o.at.timestamp.millisecondsSinceEpoch)
+        }
+    }
+    return result
+}
+let interval = Duration.microseconds(1_000_000 / o.rate)
+var next = ContinuousClock.now
+for i in 0..<total {
+    let at = Timestamp(millisecondsSinceEpoch: nowMs())
+    var batch = [event(TelephonyEvents.CallOffered(callId: "L\(i)", callCenterId: "cc\(i % 50)", callerNumber: "+81311112222",
+                                                   dialedNumber: "+81312345678", at: EventTime(at)),
+                       topic: prefix + "cc.telephony.events", tenant: tenant, id: "L\(i)", time: at)]
+    if i >= 50 {  // calls end 50 calls later, so agents free up
+        batch.append(event(TelephonyEvents.CallEnded(callId: "L\(i - 50)", at: EventTime(at)),
+                           topic: prefix + "cc.telephony.events", tenant: tenant, id: "Le\(i)", time: at))
+    }
+    Task { try? await producer.send(batch: batch) }
+    next = next + interval
+    try await Task.sleep(until: next, clock: .continuous)
+}
+latencies = try await reader.value.sorted()
+@MainActor func pct(_ p: Double) -> Int64 { latencies.isEmpty ? -1 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+say("latency at \(o.rate) calls/s for \(o.seconds) s (\(latencies.count) offers): p50 \(pct(0.5)) ms, p99 \(pct(0.99)) ms, p99.9 \(pct(0.999)) ms")
+
+// MARK: 4. memory
+let status = (try? String(contentsOfFile: "/proc/\(service.processIdentifier)/status", encoding: .utf8)) ?? ""
+let hwm = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }.map { $0.split(separator: " ").dropFirst().first ?? "" } ?? "?"
+say("routing-service peak RSS: \(Int(hwm).map { $0 / 1024 } ?? -1) MB after \(Int(target) + total * 2) events")
+
+if let doc = o.doc {
+    let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.split(separator: "\n")
+        .first { $0.hasPrefix("model name") }.map { String($0.split(separator: ":").last ?? "").trimmingCharacters(in: .whitespaces) } ?? "?"
+    let text = """
+    # Benchmarks
+
+    Measured by `make bench` (`cc-bench`, release build) against the local Tansu broker on loopback.
+    Machine: \(ProcessInfo.processInfo.activeProcessorCount) cores (\(cpu)), \(ProcessInfo.processInfo.physicalMemory / 1_073_741_824) GiB.
+
+    | measure | result |
+    |---|---|
+    | raw consume → produce passthrough (no decoding, no state) | \(Int(rawRate)) events/s |
+    | routing-service pipeline (offers and hang-ups; 2,000 agents, 50 call centers, 10% personal phones) | \(Int(pipeRate)) events/s (\(Int(100 * pipeRate / rawRate))% of raw) |
+    | latency `call.offered` → `offered-to-agent` at \(o.rate) calls/s | p50 \(pct(0.5)) ms, p99 \(pct(0.99)) ms, p99.9 \(pct(0.999)) ms |
+    | routing-service peak RSS | \(Int(hwm).map { $0 / 1024 } ?? -1) MB after \(Int(target) + total * 2) events |
+
+    Reproduce: `make bench` (or `swift build -c release --product routing-service --product cc-bench && .build/release/cc-bench`).
+    """
+    try text.write(toFile: doc, atomically: true, encoding: .utf8)
+    say("wrote \(doc)")
+}
