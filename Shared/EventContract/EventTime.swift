@@ -57,7 +57,7 @@ public enum RFC3339 {
                 i += 1
             }
             guard digits > 0 else { return nil }
-            for _ in digits..<3 where digits < 3 { millis *= 10 }
+            if digits < 3 { for _ in digits..<3 { millis *= 10 } }  // ".5" is 500 ms; digits beyond 3 are dropped
         }
         guard i < b.count else { return nil }
         var offsetMinutes = 0
