@@ -44,17 +44,9 @@ public enum ConfigEvents {
 
     public struct CallCenterConfigured: EventPayload {
         public static let eventType = "cc.callcenter.configured.v1"
-        public struct Confirmation: Codable, Sendable, Hashable {
-            public var enabled: Bool
-            public var key: String
-            public var withinSeconds: Int
+        /// Answer confirmation on the wire is the domain's `AnswerConfirmation` (same fields, same JSON keys).
+        public typealias Confirmation = AnswerConfirmation
 
-            public init(enabled: Bool, key: String, withinSeconds: Int) {
-                self.enabled = enabled
-                self.key = key
-                self.withinSeconds = withinSeconds
-            }
-        }
         public var callCenterId: String
         public var name: String
         public var externalNumber: String
@@ -82,9 +74,7 @@ public enum ConfigEvents {
                        externalNumber: (try? PhoneNumber.parse(externalNumber).e164) ?? externalNumber,
                        noAnswerTimeoutSeconds: noAnswerTimeoutSeconds, wrapUpSeconds: wrapUpSeconds,
                        memberAccountIDs: memberAccountIds,
-                       answerConfirmation: answerConfirmation.map {
-                           AnswerConfirmation(enabled: $0.enabled, key: $0.key, withinSeconds: $0.withinSeconds)
-                       }, maxNoAnswer: maxNoAnswer ?? 3)
+                       answerConfirmation: answerConfirmation, maxNoAnswer: maxNoAnswer ?? 3)
         }
 
         public init(_ c: CallCenter) {
@@ -94,7 +84,7 @@ public enum ConfigEvents {
             noAnswerTimeoutSeconds = c.noAnswerTimeoutSeconds
             wrapUpSeconds = c.wrapUpSeconds
             memberAccountIds = c.memberAccountIDs
-            answerConfirmation = c.answerConfirmation.map { Confirmation(enabled: $0.enabled, key: $0.key, withinSeconds: $0.withinSeconds) }
+            answerConfirmation = c.answerConfirmation
             maxNoAnswer = c.maxNoAnswer
         }
     }
