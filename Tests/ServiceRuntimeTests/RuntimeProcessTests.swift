@@ -125,7 +125,8 @@ struct RuntimeProcessTests {
         var midStreamKills = 0
         var lastProgress = 0
         // A killed member holds its partitions until its session times out: keep that short here.
-        let fastFailover = ["CC_SESSION_TIMEOUT_MS": "2000", "CC_MAX_BATCH": "200"]
+        // 1 ms per event makes the 10,000 events last at least 10 s of processing, on any machine.
+        let fastFailover = ["CC_SESSION_TIMEOUT_MS": "2000", "CC_MAX_BATCH": "200", "RUNTIME_TEST_PAUSE_US": "1000"]
         for _ in 0..<8 {
             let s = try start("a", extra: fastFailover)
             try await ready(s)
@@ -143,7 +144,7 @@ struct RuntimeProcessTests {
             if progress < messages.count { midStreamKills += 1 }
             lastProgress = progress
         }
-        let s = try start("a")
+        let s = try start("a", extra: fastFailover)
         try await ready(s)
         try await expectFinalState([s], expected)
         try await expectOutputIDs(Set(expected.keys.flatMap { tenant in

@@ -1,4 +1,7 @@
 import CallCenterDomain
+#if canImport(Glibc)
+import Glibc
+#endif
 import EventContract
 import ServiceRuntime
 
@@ -12,7 +15,11 @@ public struct CountingProcessor: EventProcessor {
         public init() {}
     }
 
-    public init() {}
+    /// Time spent per event, so that process tests can kill the service mid-stream on any machine
+    /// (a fast machine would otherwise finish 10,000 events before the first kill).
+    public var pausePerEvent: Duration
+
+    public init(pausePerEvent: Duration = .zero) { self.pausePerEvent = pausePerEvent }
 
     public var inputs: [ContractTopic] { [.telephonyEvents] }
 
@@ -22,6 +29,10 @@ public struct CountingProcessor: EventProcessor {
         guard case .callOffered(let offered) = event.event else { return [] }
         if offered.callCenterId == "reject" {
             throw HandlerRejection(code: "handlerRejected", message: "call center 'reject' refuses calls")
+        }
+        if pausePerEvent > .zero {
+            let (seconds, attoseconds) = pausePerEvent.components
+            usleep(UInt32(seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
         }
         state.count += 1
         state.digest = Self.fold(state.digest, event.attributes.id)
