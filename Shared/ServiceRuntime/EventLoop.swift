@@ -27,6 +27,8 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         var owned: Set<Int32> = []
         var slots: [TenantID: Slot] = [:]
         var offsets: [TopicPartition: Int64] = [:]
+        /// Tenants restored from an older whole-state record: their next batch writes every entity.
+        var wholeWritePending: Set<TenantID> = []
     }
 
     let processor: Processor
@@ -155,7 +157,21 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             }
         }
 
+        // Each tenant's state before this batch (nil: write it whole), to store only what changed.
+        var before: [TenantID: (state: Processor.State?, recentTotal: Int64)] = [:]
         shared.withLock { s in
+            /// Records the tenant's state before its first change in this batch. The copy shares storage with the
+            /// live state until the handler mutates it, so each dictionary is copied at most once per batch.
+            func touch(_ tenant: TenantID, partition: Int32) {
+                if s.slots[tenant] == nil {
+                    s.slots[tenant] = Slot(partition: partition, record: TenantRecord(
+                        state: processor.initialState(tenant: tenant), recent: RecentEventIDs()))
+                    before[tenant] = (nil, 0)
+                } else if before[tenant] == nil, let slot = s.slots[tenant] {
+                    let whole = s.wholeWritePending.remove(tenant) != nil
+                    before[tenant] = (whole ? nil : slot.record.state, slot.record.recent.total)
+                }
+            }
             for m in messages {
                 guard s.owned.contains(m.partition) else { continue }
                 write.offsets[m.topicPartition] = m.offset + 1
@@ -179,46 +195,50 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                                                    message: "the message key must be the tenantid"))
                     continue
                 }
-                var slot = s.slots[tenant] ?? Slot(partition: m.partition, record: TenantRecord(
-                    state: processor.initialState(tenant: tenant), recent: RecentEventIDs()))
-                if slot.record.recent.contains(decoded.attributes.id) { continue }  // delivered before
-                slot.partition = m.partition
-                var state = slot.record.state
+                if s.slots[tenant]?.record.recent.contains(decoded.attributes.id) == true { continue }  // delivered before
+                touch(tenant, partition: m.partition)
+                s.slots[tenant]!.partition = m.partition
                 let context = HandlerContext(tenantID: tenant, eventTime: decoded.attributes.time, topic: m.topic,
                                              partition: m.partition, offset: m.offset)
                 do {
-                    let emissions = try processor.handle(decoded, state: &state, context: context)
-                    slot.record.state = state
+                    // In place: a rejecting handler leaves the state unchanged (EventProcessor's contract).
+                    let emissions = try processor.handle(decoded, state: &s.slots[tenant]!.record.state, context: context)
                     emit(emissions, idBase: decoded.attributes.id, tenant: tenant)
                 } catch let error as HandlerRejection {
                     write.outbox.append(deadLetter(m, code: error.code, message: error.message))
                 } catch {
                     write.outbox.append(deadLetter(m, code: "handlerRejected", message: "\(error)"))
                 }
-                slot.record.recent.insert(decoded.attributes.id)
-                s.slots[tenant] = slot
+                s.slots[tenant]!.record.recent.insert(decoded.attributes.id)
                 dirty.insert(tenant)
             }
             if tickTimers {
                 let now = clock()
                 for tenant in s.slots.keys.sorted() {
-                    guard var slot = s.slots[tenant], s.owned.contains(slot.partition),
+                    guard let slot = s.slots[tenant], s.owned.contains(slot.partition),
                           let due = processor.nextDeadline(state: slot.record.state), due <= now else { continue }
-                    var state = slot.record.state
-                    let emissions = processor.tick(state: &state, now: now)
-                    slot.record.state = state
-                    s.slots[tenant] = slot
+                    touch(tenant, partition: slot.partition)
+                    let emissions = processor.tick(state: &s.slots[tenant]!.record.state, now: now)
                     dirty.insert(tenant)
                     touchedPartitions.insert(slot.partition)
                     emit(emissions, idBase: "tick~\(tenant)~\(now.millisecondsSinceEpoch)", tenant: tenant)
                 }
             }
-            // Changelog: the changed tenants, and the offsets of every partition touched.
+            // SQLite and changelog: the entities each changed tenant's batch changed, and the offsets
+            // of every partition touched.
             let encoder = JSONEncoder()
             for tenant in dirty.sorted() {
-                guard let slot = s.slots[tenant], let blob = try? encoder.encode(slot.record) else { continue }
-                write.tenants.append((tenant, slot.partition, blob))
-                write.outbox.append((changelogTopic, slot.partition, "t:" + tenant, Array(blob), nil))
+                guard let slot = s.slots[tenant], let b = before[tenant] else { continue }
+                var changes = StateEntities.Changes()
+                StateEntities.diff(old: b.state, new: slot.record.state, encoder: encoder, into: &changes)
+                recentChanges(slot.record.recent, since: b.state == nil ? nil : b.recentTotal, encoder: encoder,
+                              into: &changes)
+                for (key, value) in changes.sorted(by: { $0.key < $1.key }) {
+                    write.entities.append((tenant, slot.partition, key, value))
+                    write.outbox.append((changelogTopic, slot.partition, Self.changelogKey(tenant: tenant, entity: key),
+                                         value.map(Array.init) ?? [], nil))
+                }
+                if b.state == nil { write.wholeTenants.append(tenant) }
             }
             for p in touchedPartitions.sorted() {
                 let offsets = Dictionary(uniqueKeysWithValues: s.offsets.filter { $0.key.partition == p }
@@ -260,6 +280,62 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         let value = CloudEventCodec.encode(payload, id: "dlq~\(configuration.serviceName)~\(m.topic)~\(m.partition)~\(m.offset)",
                                            source: "/" + configuration.serviceName, time: time, tenantID: tenant, subject: nil)
         return (configuration.topics.deadLetter, nil, tenant, value, CloudEventCodec.structuredContentType)
+    }
+
+    /// The recent-id chunks a batch appended to, and the chunks it evicted entirely (`since` nil: all chunks).
+    private func recentChanges(_ recent: RecentEventIDs, since: Int64?, encoder: JSONEncoder,
+                               into changes: inout StateEntities.Changes) {
+        let total = recent.total
+        let start = since ?? Swift.max(0, total - Int64(RecentEventIDs.capacity))
+        guard total > start else { return }
+        for k in RecentEventIDs.chunk(of: start)...RecentEventIDs.chunk(of: total - 1) {
+            changes[Self.recentPrefix + String(k)] = try? encoder.encode(recent.ids(inChunk: k))
+        }
+        let forgotten = RecentEventIDs.lastForgottenChunk(total: total)
+        let alreadyForgotten = since.map { RecentEventIDs.lastForgottenChunk(total: $0) } ?? -1
+        if forgotten > alreadyForgotten {
+            for k in (alreadyForgotten + 1)...forgotten { changes[Self.recentPrefix + String(k)] = .some(nil) }
+        }
+    }
+
+    static var recentPrefix: String { "~recent/" }
+
+    /// Changelog key of one entity: `e:<length of tenant>:<tenant><entity>`.
+    static func changelogKey(tenant: TenantID, entity: String) -> String {
+        "e:\(tenant.utf8.count):\(tenant)\(entity)"
+    }
+
+    static func parseChangelogKey(_ key: String) -> (tenant: TenantID, entity: String)? {
+        let bytes = Array(key.utf8)
+        guard bytes.count > 2, bytes[0] == UInt8(ascii: "e"), bytes[1] == UInt8(ascii: ":"),
+              let colon = bytes[2...].firstIndex(of: UInt8(ascii: ":")),
+              let length = Int(String(decoding: bytes[2..<colon], as: UTF8.self)),
+              colon + 1 + length <= bytes.count else { return nil }
+        let tenantEnd = colon + 1 + length
+        return (String(decoding: bytes[(colon + 1)..<tenantEnd], as: UTF8.self),
+                String(decoding: bytes[tenantEnd...], as: UTF8.self))
+    }
+
+    /// A tenant's record from its stored entities.
+    func record(from entities: [String: Data]) throws -> TenantRecord<Processor.State> {
+        var stateEntities: [String: Data] = [:]
+        var chunks: [Int64: [String]] = [:]
+        for (key, value) in entities {
+            if key.hasPrefix(Self.recentPrefix) {
+                if let k = Int64(key.dropFirst(Self.recentPrefix.count)) {
+                    chunks[k] = try JSONDecoder().decode([String].self, from: value)
+                }
+            } else {
+                stateEntities[key] = value
+            }
+        }
+        let state = try StateEntities.restore(Processor.State.self, from: stateEntities)
+        var recent = RecentEventIDs()
+        if let newest = chunks.keys.max() {
+            let total = newest * RecentEventIDs.chunkSize + Int64(chunks[newest]!.count)
+            recent = RecentEventIDs(total: total, lastIDs: chunks.keys.sorted().flatMap { chunks[$0]! })
+        }
+        return TenantRecord(state: state, recent: recent)
     }
 
     private func produce(_ rows: [StateStore.OutboxRow], store: StateStore, producer: KafkaProducer) async throws {
@@ -308,20 +384,32 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         for p in fresh.sorted() { restoreFromChangelog(p, store: store) }
         do {
             let offsets = try store.offsets(partitions: numbers)
-            let tenants = try store.tenants(partitions: fresh)
+            let stored = try store.entities(partitions: fresh)
+            let legacy = try store.tenants(partitions: fresh).filter { stored[$0.tenant] == nil }
+            var restored: [TenantID: Slot] = [:]
+            for (tenant, t) in stored {
+                do {
+                    restored[tenant] = Slot(partition: t.partition, record: try record(from: t.entities))
+                } catch {
+                    logger.error("stored state unreadable; starting the tenant afresh", metadata: [
+                        LoggingKeys.tenant: "\(tenant)", LoggingKeys.error: "\(error)"])
+                }
+            }
             let decoder = JSONDecoder()
+            for t in legacy {
+                if let record = try? decoder.decode(TenantRecord<Processor.State>.self, from: t.blob) {
+                    restored[t.tenant] = Slot(partition: t.partition, record: record)
+                } else {
+                    logger.error("stored state unreadable; starting the tenant afresh", metadata: [LoggingKeys.tenant: "\(t.tenant)"])
+                }
+            }
             shared.withLock { s in
                 s.owned.formUnion(numbers)
                 for (tp, o) in offsets { s.offsets[tp] = o }
-                for t in tenants {
-                    if let record = try? decoder.decode(TenantRecord<Processor.State>.self, from: t.blob) {
-                        s.slots[t.tenant] = Slot(partition: t.partition, record: record)
-                    } else {
-                        logger.error("stored state unreadable; starting the tenant afresh", metadata: [LoggingKeys.tenant: "\(t.tenant)"])
-                    }
-                }
+                for (tenant, slot) in restored { s.slots[tenant] = slot }
+                s.wholeWritePending.formUnion(legacy.map(\.tenant))
             }
-            logger.info("partitions owned", metadata: ["partitions": "\(numbers.sorted())", "restored_tenants": "\(tenants.count)"])
+            logger.info("partitions owned", metadata: ["partitions": "\(numbers.sorted())", "restored_tenants": "\(restored.count)"])
             return offsets.filter { tp, _ in partitions.contains(tp) }
         } catch {
             logger.error("reading local state failed", metadata: [LoggingKeys.error: "\(error)"])
@@ -344,20 +432,24 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             let records = try PartitionReader.readAll(TopicPartition(topic: changelogTopic, partition: p),
                                                       common: configuration.kafka)
             guard !records.isEmpty else { return }
-            var tenants: [String: Data] = [:]
+            var legacy: [String: Data] = [:]
+            var entities: [TenantID: [String: Data]] = [:]
             var offsets: [TopicPartition: Int64] = [:]
             for r in records {
                 guard let key = r.keyString else { continue }
-                if key.hasPrefix("t:") {
-                    tenants[String(key.dropFirst(2))] = Data(r.value)
+                if let (tenant, entity) = Self.parseChangelogKey(key) {
+                    entities[tenant, default: [:]][entity] = r.value.isEmpty ? nil : Data(r.value)
+                } else if key.hasPrefix("t:") {
+                    legacy[String(key.dropFirst(2))] = Data(r.value)
                 } else if key.hasPrefix("o:"),
                           let map = try? JSONDecoder().decode([String: Int64].self, from: Data(r.value)) {
                     for (topic, o) in map { offsets[TopicPartition(topic: topic, partition: p)] = o }
                 }
             }
-            try store.replacePartition(p, tenants: tenants.map { ($0.key, $0.value) }, offsets: offsets)
+            for tenant in entities.keys { legacy[tenant] = nil }
+            try store.replacePartition(p, entities: entities, legacy: legacy.map { ($0.key, $0.value) }, offsets: offsets)
             logger.info("restored partition from changelog", metadata: [
-                LoggingKeys.partition: "\(p)", "tenants": "\(tenants.count)", "records": "\(records.count)",
+                LoggingKeys.partition: "\(p)", "tenants": "\(entities.count + legacy.count)", "records": "\(records.count)",
             ])
         } catch {
             logger.warning("changelog not readable; using local state", metadata: [

@@ -2,8 +2,9 @@ import Foundation
 import GRDB
 import KafkaClient
 
-/// A service instance's SQLite file: per-tenant state, consumed offsets and the
-/// outbox, written together in one transaction per batch (exactly-once effects).
+/// A service instance's SQLite file: per-tenant state (as entities, see
+/// `StateEntities`), consumed offsets and the outbox, written together in one
+/// transaction per batch (exactly-once effects).
 public final class StateStore: Sendable {
     /// A message waiting to be produced, in the order it was committed.
     public struct OutboxRow: Sendable {
@@ -18,10 +19,13 @@ public final class StateStore: Sendable {
 
     /// What one batch changes.
     public struct BatchWrite: Sendable {
-        public var tenants: [(tenant: String, partition: Int32, blob: Data)] = []
+        /// Changed entities (nil value: deleted).
+        public var entities: [(tenant: String, partition: Int32, key: String, value: Data?)] = []
+        /// Tenants written whole in this batch: their older entities and whole-state rows are replaced.
+        public var wholeTenants: [String] = []
         public var offsets: [TopicPartition: Int64] = [:]
         public var outbox: [(topic: String, partition: Int32?, key: String, value: [UInt8], contentType: String?)] = []
-        public var isEmpty: Bool { tenants.isEmpty && offsets.isEmpty && outbox.isEmpty }
+        public var isEmpty: Bool { entities.isEmpty && offsets.isEmpty && outbox.isEmpty }
         public init() {}
     }
 
@@ -47,6 +51,14 @@ public final class StateStore: Sendable {
                                      key TEXT NOT NULL, value BLOB NOT NULL, content_type TEXT);
                 """)
         }
+        // v2: state per entity; `tenant_state` (whole-state JSON of v1) is still read and replaced on the next write.
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                CREATE TABLE entity (tenant TEXT NOT NULL, partition INTEGER NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
+                                     PRIMARY KEY (tenant, key)) WITHOUT ROWID;
+                CREATE INDEX entity_partition ON entity(partition);
+                """)
+        }
         try migrator.migrate(db)
     }
 
@@ -62,7 +74,22 @@ public final class StateStore: Sendable {
         }
     }
 
-    /// Every tenant's state blob in the given partitions. Blocking.
+    /// Every tenant's entities in the given partitions. Blocking.
+    public func entities(partitions: Set<Int32>) throws -> [String: (partition: Int32, entities: [String: Data])] {
+        try db.read { db in
+            var result: [String: (partition: Int32, entities: [String: Data])] = [:]
+            for p in partitions {
+                for row in try Row.fetchAll(db, sql: "SELECT tenant, key, value FROM entity WHERE partition = ?",
+                                               arguments: [p]) {
+                    let tenant: String = row["tenant"]
+                    result[tenant, default: (p, [:])].entities[row["key"]] = row["value"]
+                }
+            }
+            return result
+        }
+    }
+
+    /// Every tenant's whole-state blob (format v1) in the given partitions. Blocking.
     public func tenants(partitions: Set<Int32>) throws -> [(tenant: String, partition: Int32, blob: Data)] {
         try db.read { db in
             try Row.fetchAll(db, sql: "SELECT tenant, partition, state FROM tenant_state").compactMap { row in
@@ -73,12 +100,19 @@ public final class StateStore: Sendable {
     }
 
     /// Replaces a partition's tenants and offsets with a restored copy (from the changelog). Blocking.
-    public func replacePartition(_ partition: Int32, tenants: [(tenant: String, blob: Data)],
+    public func replacePartition(_ partition: Int32, entities: [String: [String: Data]], legacy: [(tenant: String, blob: Data)],
                                  offsets: [TopicPartition: Int64]) throws {
         try db.write { db in
+            try db.execute(sql: "DELETE FROM entity WHERE partition = ?", arguments: [partition])
             try db.execute(sql: "DELETE FROM tenant_state WHERE partition = ?", arguments: [partition])
             try db.execute(sql: "DELETE FROM offsets WHERE partition = ?", arguments: [partition])
-            for t in tenants {
+            for (tenant, items) in entities {
+                for (key, value) in items {
+                    try db.execute(sql: "INSERT OR REPLACE INTO entity (tenant, partition, key, value) VALUES (?, ?, ?, ?)",
+                                   arguments: [tenant, partition, key, value])
+                }
+            }
+            for t in legacy {
                 try db.execute(sql: "INSERT OR REPLACE INTO tenant_state (tenant, partition, state) VALUES (?, ?, ?)",
                                arguments: [t.tenant, partition, t.blob])
             }
@@ -92,9 +126,19 @@ public final class StateStore: Sendable {
     /// Writes a batch in one transaction and returns the outbox rows it added.
     public func commit(_ batch: BatchWrite) async throws -> [OutboxRow] {
         try await db.write { db in
-            for t in batch.tenants {
-                try db.execute(sql: "INSERT OR REPLACE INTO tenant_state (tenant, partition, state) VALUES (?, ?, ?)",
-                               arguments: [t.tenant, t.partition, t.blob])
+            for tenant in batch.wholeTenants {
+                try db.execute(sql: "DELETE FROM entity WHERE tenant = ?", arguments: [tenant])
+                try db.execute(sql: "DELETE FROM tenant_state WHERE tenant = ?", arguments: [tenant])
+            }
+            let upsert = try db.cachedStatement(
+                sql: "INSERT OR REPLACE INTO entity (tenant, partition, key, value) VALUES (?, ?, ?, ?)")
+            let delete = try db.cachedStatement(sql: "DELETE FROM entity WHERE tenant = ? AND key = ?")
+            for e in batch.entities {
+                if let value = e.value {
+                    try upsert.execute(arguments: [e.tenant, e.partition, e.key, value])
+                } else {
+                    try delete.execute(arguments: [e.tenant, e.key])
+                }
             }
             for (tp, o) in batch.offsets {
                 try db.execute(sql: "INSERT OR REPLACE INTO offsets (topic, partition, next_offset) VALUES (?, ?, ?)",

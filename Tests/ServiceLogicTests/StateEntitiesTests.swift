@@ -1,0 +1,125 @@
+import CallCenterDomain
+import EventContract
+import Foundation
+import ReportService
+import RoutingService
+import ServiceRuntime
+import SettingsService
+import StatusService
+import Testing
+
+/// Every service's state is stored entity by entity (issue 9): after each event only the changed
+/// entities are written, and the stored entities rebuild exactly the live state.
+@Suite("State stored as entities")
+struct StateEntitiesTests {
+    /// The scripted day plus accounts, devices and a device change request, for every service.
+    static var events: [(topic: String, payload: any EventPayload)] {
+        let accounts: [any EventPayload] = ["m", "l", "s"].map { id in
+            ConfigEvents.AccountConfigured(Account(id: id, tenantID: "tenant-a", name: "Agent \(id)", role: .agent,
+                                                   extension: "10", editableCallCenterIDs: ["cc1"]))
+        }
+        let devices: [any EventPayload] = ScriptedDay.devices.sorted { $0.key < $1.key }.map { id, device in
+            SettingsEvents.Changed(DeviceChange(requestID: "r-\(id)", accountID: id, previous: .softphone, current: device,
+                                                actorAccountID: id, screen: .myAccount, callCenterID: nil, warnings: [],
+                                                disabledFeatures: [.crmPopup, .openCti], at: ScriptedDay.t0))
+        }
+        let requests: [any EventPayload] = ScriptedDay.devices.sorted { $0.key < $1.key }.map { id, device in
+            SettingsEvents.ChangeRequested(requestId: "q-\(id)", actorAccountId: id, screen: .myAccount,
+                                           targetAccountId: id, device: ContractDevice(device))
+        }
+        let events = ScriptedDay.events
+        return Array(events.prefix(2)) + accounts.map { ("cc.config", $0) }
+            + requests.map { ("cc.settings.commands", $0) } + devices.map { ("cc.settings.events", $0) }
+            + Array(events.dropFirst(2))
+    }
+
+    /// Feeds the events one by one; after each, applies the diff to a stored copy; checks the copy
+    /// rebuilds the state after every event, and that an untouched state writes nothing.
+    func roundTrip<P: EventProcessor>(_ processor: P) throws where P.State: Equatable {
+        var state = processor.initialState(tenant: "tenant-a")
+        var stored: [String: Data] = [:]
+        func apply(_ changes: StateEntities.Changes) {
+            for (k, v) in changes { stored[k] = v }
+        }
+        var changes = StateEntities.Changes()
+        StateEntities.diff(old: nil, new: state, encoder: JSONEncoder(), into: &changes)
+        apply(changes)
+        var largest = 0
+        for (i, e) in Self.events.enumerated() {
+            func decoded<E: EventPayload>(_ p: E) throws -> DecodedEvent {
+                try CloudEventCodec.decode(value: CloudEventCodec.encode(p, id: "e\(i)", source: "/t", time: ScriptedDay.t0,
+                                                                         tenantID: "tenant-a", subject: nil), headers: [])
+            }
+            let old = state
+            let context = HandlerContext(tenantID: "tenant-a", eventTime: ScriptedDay.t0, topic: e.topic, partition: 0,
+                                         offset: Int64(i))
+            _ = try? processor.handle(try decoded(e.payload), state: &state, context: context)
+            var changes = StateEntities.Changes()
+            StateEntities.diff(old: old, new: state, encoder: JSONEncoder(), into: &changes)
+            if old == state { #expect(changes.isEmpty, "event \(i) changed nothing but wrote \(changes.keys.sorted())") }
+            largest = max(largest, changes.count)
+            apply(changes)
+            let restored = try StateEntities.restore(P.State.self, from: stored)
+            #expect(restored == state, "after event \(i) (\(type(of: e.payload).eventType))")
+        }
+        let whole = try JSONEncoder().encode(state).count
+        let entityBytes = stored.values.map(\.count).reduce(0, +)
+        #expect(largest < stored.count, "a single event never rewrites every entity (\(largest) of \(stored.count))")
+        #expect(entityBytes > 0 && whole > 0)
+        var fresh = StateEntities.Changes()
+        StateEntities.diff(old: nil, new: state, encoder: JSONEncoder(), into: &fresh)
+        #expect(try StateEntities.restore(P.State.self, from: fresh.compactMapValues { $0 }) == state)
+    }
+
+    @Test("settings-service registry round-trips entity by entity")
+    func settings() throws { try roundTrip(SettingsProcessor()) }
+
+    @Test("routing-service state (queues, agents, ledger, keys) round-trips entity by entity")
+    func routing() throws { try roundTrip(RoutingProcessor()) }
+
+    @Test("status-service board round-trips entity by entity")
+    func status() throws { try roundTrip(StatusProcessor()) }
+
+    @Test("report-service aggregates round-trip entity by entity; appended records write only themselves")
+    func report() throws { try roundTrip(ReportProcessor()) }
+
+    struct Inner: Codable, Equatable {
+        var legs: [String: Int] = [:]
+        var limit = 3
+    }
+    struct Toy: Codable, Equatable {
+        var name: String? = nil
+        var table: [String: [String]] = [:]
+        var log: [Int] = []
+        var inner = Inner()
+        var at = Timestamp(seconds: 1)
+    }
+
+    @Test("only touched entries are written; removals and rewrites of arrays are stored; keys with slashes survive")
+    func toy() throws {
+        var toy = Toy()
+        var stored: [String: Data] = [:]
+        func step(_ change: (inout Toy) -> Void) throws -> Set<String> {
+            let old = toy
+            change(&toy)
+            var changes = StateEntities.Changes()
+            StateEntities.diff(old: old, new: toy, encoder: JSONEncoder(), into: &changes)
+            for (k, v) in changes { stored[k] = v }
+            #expect(try StateEntities.restore(Toy.self, from: stored) == toy)
+            return Set(changes.keys)
+        }
+        var all = StateEntities.Changes()
+        StateEntities.diff(old: nil, new: toy, encoder: JSONEncoder(), into: &all)
+        stored = all.compactMapValues { $0 }
+        #expect(try StateEntities.restore(Toy.self, from: stored) == toy)
+        #expect(try step { $0.table["a/b.c"] = ["x"]; $0.table["d"] = [] } == ["table/a/b.c", "table/d"])
+        #expect(try step { $0.log.append(contentsOf: [1, 2, 3]) } == ["log[]/0", "log[]/1", "log[]/2"])
+        #expect(try step { $0.log.append(4) } == ["log[]/3"])
+        #expect(try step { $0.log = [9] } == ["log[]/0", "log[]/1", "log[]/2", "log[]/3"])
+        #expect(try step { $0.inner.legs["c1"] = 2 } == ["inner.legs/c1"])
+        #expect(try step { $0.table["d"] = nil; $0.name = "n" } == ["table/d", "name"])
+        #expect(try step { $0.name = nil } == ["name"])
+        #expect(try step { $0.at = Timestamp(seconds: 2) } == ["at"])
+        #expect(try step { _ in } == [])
+    }
+}
