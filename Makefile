@@ -30,5 +30,6 @@ bench-domain: bootstrap
 # The pipeline benchmark (issue 9): raw passthrough vs routing-service, latency, RSS.
 # Release builds of the service and the tool (about 5 minutes the first time on 2 cores).
 bench: bootstrap
-	swift build -c release --product routing-service --product cc-bench
+	swift build -c release --product routing-service
+	swift build -c release --product cc-bench
 	.build/release/cc-bench --calls 20000 --rate 1000 --seconds 10 --write-doc var/benchmarks-latest.md

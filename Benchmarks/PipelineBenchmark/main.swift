@@ -229,6 +229,19 @@ latencies = try await reader.value.sorted()
 @MainActor func pct(_ p: Double) -> Int64 { latencies.isEmpty ? -1 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
 say("latency at \(o.rate) calls/s for \(o.seconds) s (\(latencies.count) offers): p50 \(pct(0.5)) ms, p99 \(pct(0.99)) ms, p99.9 \(pct(0.999)) ms")
 
+// Where the service's batches spend their time (whole run), from its Prometheus histograms.
+if let url = URL(string: "http://127.0.0.1:\(port)/metrics"), let (data, _) = try? await URLSession.shared.data(from: url) {
+    let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+    for phase in ["decide", "store", "produce"] {
+        func value(_ suffix: String) -> Double {
+            lines.first { $0.hasPrefix("cc_batch_phase_seconds_\(suffix){") && $0.contains("phase=\"\(phase)\"") }
+                .flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+        }
+        let count = value("count"), sum = value("sum")
+        say(String(format: "  batches, %@: %.0f, mean %.2f ms", phase, count, count > 0 ? 1000 * sum / count : 0))
+    }
+}
+
 // MARK: 4. memory
 let status = (try? String(contentsOfFile: "/proc/\(service.processIdentifier)/status", encoding: .utf8)) ?? ""
 let hwm = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }.map { $0.split(separator: " ").dropFirst().first ?? "" } ?? "?"

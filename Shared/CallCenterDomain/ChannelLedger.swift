@@ -5,8 +5,11 @@ public struct ChannelLedger: Hashable, Codable, Sendable {
     /// Legs held per live call.
     public private(set) var legs: [CallID: Int] = [:]
     /// Calls that ended, with when: they can never hold channels again.
-    public private(set) var ended: [CallID: Timestamp] = [:]
+    public private(set) var ended = ChangeTrackedDictionary<Timestamp>()
     public private(set) var inUse: Int = 0
+    /// Size of `ended` at which the next pruning pass runs (nil: `endedMemory`); doubling it after a
+    /// pass that kept most calls keeps pruning amortised O(1) per call even at high call rates.
+    private var pruneAt: Int?
 
     public init(limit: Int) { self.limit = max(0, limit) }
 
@@ -47,7 +50,10 @@ public struct ChannelLedger: Hashable, Codable, Sendable {
         if ended[call] == nil {
             ended[call] = at
             // Late events for calls that ended over an hour ago are simply unknown calls: keep the state bounded.
-            if ended.count > Self.endedMemory { forgetEnded(before: at.adding(seconds: -3_600)) }
+            if ended.count > (pruneAt ?? Self.endedMemory) {
+                forgetEnded(before: at.adding(seconds: -3_600))
+                pruneAt = Swift.max(Self.endedMemory, 2 * ended.count)
+            }
         }
         guard let held = legs.removeValue(forKey: call) else { return nil }
         inUse -= held
@@ -58,7 +64,7 @@ public struct ChannelLedger: Hashable, Codable, Sendable {
 
     /// Forgets ended calls older than `before` (their late events are then simply unknown calls).
     public mutating func forgetEnded(before: Timestamp) {
-        ended = ended.filter { $0.value >= before }
+        ended.removeAll { _, at in at < before }
     }
 
     private mutating func take(_ call: CallID, _ count: Int) -> ChannelChange? {

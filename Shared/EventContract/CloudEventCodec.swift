@@ -68,11 +68,17 @@ public enum CloudEventCodec {
                                                tenantID: String, subject: String?) -> [UInt8] {
         let envelope = Structured(id: id, source: source, type: P.eventType, time: RFC3339.format(time), tenantid: tenantID,
                                   subject: subject, data: payload)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding plain structs of strings, numbers and booleans cannot fail.
         return Array(try! encoder.encode(envelope))
     }
+
+    /// Shared (JSONEncoder is thread-safe once configured). Keys come in declaration order, which is
+    /// stable; sorting them on every event cost more than the rest of the encoding.
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
 
     public static func encode(_ event: ContractEvent, attributes a: EventAttributes) -> [UInt8] {
         func go<P: EventPayload>(_ p: P) -> [UInt8] {

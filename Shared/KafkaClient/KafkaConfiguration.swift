@@ -93,6 +93,9 @@ public struct ConsumerConfiguration: Sendable {
     public var maxPollIntervalMilliseconds: Int
     /// `heartbeat.interval.ms`.
     public var heartbeatIntervalMilliseconds: Int
+    /// `fetch.wait.max.ms`: how long the broker may hold a fetch with no data. Short, because some
+    /// brokers (Tansu) answer only when it expires even if data arrives earlier, which adds it to latency.
+    public var fetchMaxWaitMilliseconds: Int
 
     public init(
         common: KafkaConfiguration = KafkaConfiguration(),
@@ -100,8 +103,10 @@ public struct ConsumerConfiguration: Sendable {
         offsetReset: OffsetReset = .earliest,
         sessionTimeoutMilliseconds: Int = 6_000,
         maxPollIntervalMilliseconds: Int = 10_000,
-        heartbeatIntervalMilliseconds: Int = 1_000
+        heartbeatIntervalMilliseconds: Int = 1_000,
+        fetchMaxWaitMilliseconds: Int = 10
     ) {
+        self.fetchMaxWaitMilliseconds = fetchMaxWaitMilliseconds
         self.common = common
         self.groupID = groupID
         self.offsetReset = offsetReset
@@ -120,6 +125,7 @@ public struct ConsumerConfiguration: Sendable {
         p["max.poll.interval.ms"] = String(maxPollIntervalMilliseconds)
         p["heartbeat.interval.ms"] = String(heartbeatIntervalMilliseconds)
         p["enable.partition.eof"] = "false"
+        p["fetch.wait.max.ms"] = String(fetchMaxWaitMilliseconds)
         p["partition.assignment.strategy"] = "range,roundrobin"
         return p.merging(common.overrides) { _, new in new }
     }

@@ -88,9 +88,11 @@ public final class KafkaConsumer: Sendable {
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, context: "offsets_store") }
     }
 
-    /// Commits the given offsets synchronously, or all stored offsets when nil.
-    public func commit(_ offsets: [TopicPartition: Int64]? = nil) async throws {
+    /// Commits the given offsets (all stored offsets when nil); waits for the broker unless `waitForBroker` is
+    /// false, in which case the commit is sent in the background (errors are then only logged by librdkafka).
+    public func commit(_ offsets: [TopicPartition: Int64]? = nil, waitForBroker: Bool = true) async throws {
         let handle = self.handle
+        let async: Int32 = waitForBroker ? 0 : 1
         try await queue.run {
             var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
             if let offsets {
@@ -98,7 +100,7 @@ public final class KafkaConsumer: Sendable {
                 list = Self.makeList(offsets)
             }
             defer { if let list { rd_kafka_topic_partition_list_destroy(list) } }
-            let err = rd_kafka_commit(handle.pointer, list, 0)
+            let err = rd_kafka_commit(handle.pointer, list, async)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET {
                 var e = KafkaError.from(err, context: "commit")
                 if e.code == .underlying { e = KafkaError(code: .commit, reason: e.reason, rdKafkaErrorCode: err.rawValue) }

@@ -249,14 +249,20 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             }
         }
         guard !write.isEmpty else { return }
+        let decided = ContinuousClock.now
+        metrics.decidePhase.record(decided - started)
         let rows: [StateStore.OutboxRow]
         do {
             rows = try await store.commit(write)
         } catch {
             throw StateCommitFailed(underlying: error)
         }
+        let stored = ContinuousClock.now
+        metrics.storePhase.record(stored - decided)
         try await produce(rows, store: store, producer: producer)
-        try? await consumer.commit(write.offsets)  // for operators' lag views; SQLite holds the truth
+        metrics.producePhase.record(ContinuousClock.now - stored)
+        // For operators' lag views only (SQLite holds the truth), so the loop does not wait for the broker.
+        try? await consumer.commit(write.offsets, waitForBroker: false)
         metrics.batchLatency.record(ContinuousClock.now - started)
     }
 

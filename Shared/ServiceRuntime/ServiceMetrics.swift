@@ -8,6 +8,10 @@ public final class ServiceMetrics: Sendable {
     public let produced: Counter
     public let deadLettered: Counter
     public let batchLatency: DurationHistogram
+    /// Where a batch's time goes: deciding (decode, handlers, state diff), storing (SQLite), producing (broker acks).
+    public let decidePhase: DurationHistogram
+    public let storePhase: DurationHistogram
+    public let producePhase: DurationHistogram
     public let consumerLag: Gauge
     public let ready: Gauge
 
@@ -19,11 +23,18 @@ public final class ServiceMetrics: Sendable {
         produced = r.makeCounter(name: "cc_events_produced_total", labels: labels, help: "Events produced")
         deadLettered = r.makeCounter(name: "cc_events_deadlettered_total", labels: labels,
                                      help: "Messages sent to the dead-letter topic")
-        batchLatency = r.makeDurationHistogram(
-            name: "cc_batch_duration_seconds", labels: labels,
-            buckets: [.microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
-                      .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1)],
-            help: "Time to process one consumed batch, from poll to commit")
+        let buckets: [Duration] = [.microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+                                   .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+                                   .milliseconds(250), .seconds(1)]
+        batchLatency = r.makeDurationHistogram(name: "cc_batch_duration_seconds", labels: labels, buckets: buckets,
+                                               help: "Time to process one consumed batch, from poll to commit")
+        func phase(_ name: String) -> DurationHistogram {
+            r.makeDurationHistogram(name: "cc_batch_phase_seconds", labels: labels + [("phase", name)], buckets: buckets,
+                                    help: "Time of one phase of a batch")
+        }
+        decidePhase = phase("decide")
+        storePhase = phase("store")
+        producePhase = phase("produce")
         consumerLag = r.makeGauge(name: "cc_consumer_lag", labels: labels,
                                   help: "Messages behind the end of the assigned partitions")
         ready = r.makeGauge(name: "cc_ready", labels: labels, help: "1 when the service is ready")

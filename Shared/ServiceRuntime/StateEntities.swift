@@ -1,3 +1,4 @@
+import CallCenterDomain
 import Foundation
 
 /// Splits a service's state into small entities, so that a batch stores (in SQLite
@@ -30,7 +31,9 @@ public enum StateEntities {
 
     private static func diffValue(path: String, old: Any?, new: Any, depth: Int, encoder: JSONEncoder,
                                   into changes: inout Changes) {
-        if let table = new as? any EntityTable {
+        if let tracked = new as? any TrackedEntityTable {
+            tracked.diffTracked(path: path, old: old, encoder: encoder, into: &changes)
+        } else if let table = new as? any EntityTable {
             table.diffEntries(path: path, old: old, encoder: encoder, into: &changes)
         } else if let log = new as? any EntityLog {
             log.diffElements(path: path, old: old, encoder: encoder, into: &changes)
@@ -69,7 +72,9 @@ public enum StateEntities {
     private static func holdsContainers(_ value: Any) -> Bool {
         let mirror = Mirror(reflecting: value)
         guard mirror.displayStyle == .struct else { return false }
-        return mirror.children.contains { $0.value is any EntityTable || $0.value is any EntityLog }
+        return mirror.children.contains {
+            $0.value is any EntityTable || $0.value is any EntityLog || $0.value is any TrackedEntityTable
+        }
     }
 
     static func equal(_ a: Any, _ b: Any) -> Bool {
@@ -205,5 +210,25 @@ extension Array: EntityLog where Element: Encodable & Equatable {
             changes[path + "[]"] = Data("[]".utf8)  // the array exists even when empty
         }
         for i in from..<count { changes[prefix + String(i)] = try? encoder.encode(self[i]) }
+    }
+}
+
+/// A `ChangeTrackedDictionary`: like a table, but only the keys its journal names are compared.
+protocol TrackedEntityTable {
+    func diffTracked(path: String, old: Any?, encoder: JSONEncoder, into changes: inout StateEntities.Changes)
+}
+
+extension ChangeTrackedDictionary: TrackedEntityTable {
+    func diffTracked(path: String, old: Any?, encoder: JSONEncoder, into changes: inout StateEntities.Changes) {
+        defer { trimJournal() }
+        guard let old = old as? Self, let keys = changedKeys(since: old) else {
+            dictionary.diffEntries(path: path, old: (old as? Self)?.dictionary, encoder: encoder, into: &changes)
+            return
+        }
+        for k in keys {
+            let value = self[k]
+            guard value != old[k] else { continue }
+            changes[path + "/" + k] = value.map { try? encoder.encode($0) } ?? .some(nil)
+        }
     }
 }

@@ -140,15 +140,17 @@ public final class StateStore: Sendable {
                     try delete.execute(arguments: [e.tenant, e.key])
                 }
             }
+            let offset = try db.cachedStatement(
+                sql: "INSERT OR REPLACE INTO offsets (topic, partition, next_offset) VALUES (?, ?, ?)")
             for (tp, o) in batch.offsets {
-                try db.execute(sql: "INSERT OR REPLACE INTO offsets (topic, partition, next_offset) VALUES (?, ?, ?)",
-                               arguments: [tp.topic, tp.partition, o])
+                try offset.execute(arguments: [tp.topic, tp.partition, o])
             }
             var rows: [OutboxRow] = []
             rows.reserveCapacity(batch.outbox.count)
+            let outbox = try db.cachedStatement(
+                sql: "INSERT INTO outbox (topic, partition, key, value, content_type) VALUES (?, ?, ?, ?, ?)")
             for o in batch.outbox {
-                try db.execute(sql: "INSERT INTO outbox (topic, partition, key, value, content_type) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [o.topic, o.partition, o.key, Data(o.value), o.contentType])
+                try outbox.execute(arguments: [o.topic, o.partition, o.key, Data(o.value), o.contentType])
                 rows.append(OutboxRow(seq: db.lastInsertedRowID, topic: o.topic, partition: o.partition, key: o.key,
                                       value: o.value, contentType: o.contentType))
             }

@@ -93,6 +93,7 @@ struct StateEntitiesTests {
         var log: [Int] = []
         var inner = Inner()
         var at = Timestamp(seconds: 1)
+        var tracked = ChangeTrackedDictionary<Int>()
     }
 
     @Test("only touched entries are written; removals and rewrites of arrays are stored; keys with slashes survive")
@@ -121,5 +122,13 @@ struct StateEntitiesTests {
         #expect(try step { $0.name = nil } == ["name"])
         #expect(try step { $0.at = Timestamp(seconds: 2) } == ["at"])
         #expect(try step { _ in } == [])
+        #expect(try step { t in for i in 0..<1_000 { t.tracked["k\(i)"] = i } }.count == 1_000)
+        #expect(try step { $0.tracked["k5"] = 6; $0.tracked["k7"] = nil; $0.tracked["k8"] = 8 } == ["tracked/k5", "tracked/k7"],
+                "only journaled keys are compared; k8 was set to the value it had")
+        #expect(try step { $0.tracked.removeAll { _, v in v > 995 } } == ["tracked/k996", "tracked/k997", "tracked/k998", "tracked/k999"])
+        var copy = toy.tracked
+        copy["x"] = 1  // a discarded copy's change widens the journal range but writes nothing false
+        #expect(try step { $0.tracked["k1"] = 0 } == ["tracked/k1"])
+        #expect(toy.tracked.changedKeys(since: Toy().tracked) == nil, "unrelated copies: unknown, so everything is compared")
     }
 }

@@ -34,7 +34,7 @@ public struct ReportState: Codable, Sendable, Hashable {
     public var tenant: Tenant?
     public var callCenterNames: [CallCenterID: String] = [:]
     public var accountNames: [AccountID: String] = [:]
-    public var calls: [CallID: CallRecord] = [:]
+    public var calls = ChangeTrackedDictionary<CallRecord>()
     public var outbound: [OutboundRecord] = []
     public var usage = ChannelUsageTimeline()
     public var refusals: [Timestamp] = []
