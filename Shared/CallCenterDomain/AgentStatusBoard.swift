@@ -24,7 +24,7 @@ public struct AgentStatusBoard: Hashable, Codable, Sendable {
     }
 
     public var tenantID: TenantID
-    public private(set) var entries: [AccountID: Entry] = [:]
+    public private(set) var entries = ChangeTrackedDictionary<Entry>()
     public private(set) var wrapUpSeconds: [CallCenterID: Int] = [:]
     private var callCenterOfCall: [CallID: CallCenterID] = [:]
 

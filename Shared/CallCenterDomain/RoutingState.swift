@@ -7,7 +7,7 @@ public struct RoutingState: Hashable, Codable, Sendable {
     public private(set) var callCenters: [CallCenterID: CallCenter] = [:]
     public private(set) var accounts: [AccountID: Account] = [:]
     public private(set) var devices: [AccountID: SignInDevice] = [:]
-    public private(set) var agents: [AccountID: AgentRouting] = [:]
+    public private(set) var agents = ChangeTrackedDictionary<AgentRouting>()
     public private(set) var calls: [CallID: RoutedCall] = [:]
     public private(set) var ledger: ChannelLedger
     public private(set) var keys: [CallID: DTMFInterpreter] = [:]

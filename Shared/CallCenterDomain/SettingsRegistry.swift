@@ -8,7 +8,7 @@ public struct SettingsRegistry: Hashable, Codable, Sendable {
     /// Accounts without an entry use the softphone (the default).
     public var devices: [AccountID: SignInDevice] = [:]
     /// Outcome of every request id seen, so that a repeat is answered the same and changes nothing (S3).
-    public var outcomes: [RequestID: DeviceChangeOutcome] = [:]
+    public var outcomes = ChangeTrackedDictionary<DeviceChangeOutcome>()
     /// Applied changes, oldest first (S5).
     public var audit: [AuditEntry] = []
 

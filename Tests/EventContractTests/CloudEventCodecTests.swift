@@ -21,6 +21,15 @@ struct CloudEventCodecTests {
         }
     }
 
+    @Test("attributes with quotes, backslashes, control characters and non-ASCII text survive the hand-written envelope")
+    func escaping() throws {
+        let odd = "a\"b\\c\n\t\u{01}\u{1F}/ü東京🙂"
+        let bytes = CloudEventCodec.encode(Samples.all[0], id: odd, source: "/x\"y", time: Samples.t, tenantID: "t\\1", subject: odd)
+        #expect((try? JSONSerialization.jsonObject(with: Data(bytes))) != nil, "valid JSON")
+        let d = try CloudEventCodec.decode(value: bytes, headers: [])
+        #expect(d.attributes.id == odd && d.attributes.subject == odd && d.attributes.source == "/x\"y" && d.attributes.tenantID == "t\\1")
+    }
+
     @Test("binary mode: attributes in ce_* headers, data as the value")
     func binaryMode() throws {
         let value = #"{"callId":"c1","callCenterId":"cc1","callerNumber":"+81311112222","dialedNumber":"+81312345678","at":"2026-11-30T09:00:00+09:00"}"#
