@@ -269,6 +269,14 @@ private func kafkaConsumerErrorCallback(
 }
 
 extension KafkaConsumer {
+    /// The partition's end offset as last seen in a fetch response (no request); nil when not known yet.
+    public func cachedHighWatermark(_ tp: TopicPartition) -> Int64? {
+        var low: Int64 = 0, high: Int64 = 0
+        guard rd_kafka_get_watermark_offsets(handle.pointer, tp.topic, tp.partition, &low, &high)
+                == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { return nil }
+        return high
+    }
+
     /// Consumer lag of the assigned partitions: the broker's last-known end minus the
     /// given next offsets to read. Uses watermarks cached from fetch responses (no request).
     public func lag(nextOffsets: [TopicPartition: Int64]) -> Int64 {

@@ -29,6 +29,8 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         var offsets: [TopicPartition: Int64] = [:]
         /// Tenants restored from an older whole-state record: their next batch writes every entity.
         var wholeWritePending: Set<TenantID> = []
+        /// Consumed events waiting for their turn in event-time order across the input topics.
+        var merger: InputMerger
     }
 
     let processor: Processor
@@ -39,7 +41,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
     let clock: Clock
     let tickInterval: Duration?
     let maxBatch: Int
-    private let shared = Mutex(Shared())
+    private let shared: Mutex<Shared>
     private let stopping = Atomic<Bool>(false)
 
     /// - Parameter tickInterval: how often timers are checked on the wall clock (nil: only on `cc.clock.tick.v1`).
@@ -53,6 +55,9 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         self.clock = clock
         self.tickInterval = tickInterval
         maxBatch = configuration.maxBatch
+        let topics = processor.inputs.map { $0.name(in: configuration.topics) }
+        shared = Mutex(Shared(merger: InputMerger(topics: topics,
+                                                  maxIdle: .milliseconds(configuration.maxTaskIdleMilliseconds))))
     }
 
     public static func wallClock() -> Timestamp {
@@ -157,6 +162,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             }
         }
 
+        let assigned = consumer.assignment
         // Each tenant's state before this batch (nil: write it whole), to store only what changed.
         var before: [TenantID: (state: Processor.State?, recentTotal: Int64)] = [:]
         shared.withLock { s in
@@ -172,20 +178,32 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                     before[tenant] = (whole ? nil : slot.record.state, slot.record.recent.total)
                 }
             }
-            for m in messages {
-                guard s.owned.contains(m.partition) else { continue }
+            for m in messages where s.owned.contains(m.partition) {
+                metrics.consumed.increment()
+                let decoded: Result<DecodedEvent, EventDecodingError>
+                do {
+                    decoded = .success(try CloudEventCodec.decode(value: m.value, headers: m.headers.map { ($0.key, $0.value) }))
+                } catch let error as EventDecodingError {
+                    decoded = .failure(error)
+                } catch {
+                    decoded = .failure(EventDecodingError(.invalidJSON, "\(error)"))
+                }
+                s.merger.add(m, decoded)
+            }
+            let positions = s.offsets
+            let ready = s.merger.release(now: .now, assigned: assigned, position: { positions[$0] },
+                                         highWatermark: consumer.cachedHighWatermark)
+            for pending in ready {
+                let m = pending.message
                 write.offsets[m.topicPartition] = m.offset + 1
                 s.offsets[m.topicPartition] = m.offset + 1
                 touchedPartitions.insert(m.partition)
-                metrics.consumed.increment()
                 let decoded: DecodedEvent
-                do {
-                    decoded = try CloudEventCodec.decode(value: m.value, headers: m.headers.map { ($0.key, $0.value) })
-                } catch let error as EventDecodingError {
+                switch pending.decoded {
+                case .success(let event):
+                    decoded = event
+                case .failure(let error):
                     write.outbox.append(deadLetter(m, code: error.code.rawValue, message: error.message))
-                    continue
-                } catch {
-                    write.outbox.append(deadLetter(m, code: "invalidJSON", message: "\(error)"))
                     continue
                 }
                 let tenant = decoded.attributes.tenantID
@@ -427,6 +445,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         let numbers = Set(partitions.map(\.partition))
         shared.withLock { s in
             s.owned.subtract(numbers)
+            s.merger.drop(partitions: numbers)
             s.slots = s.slots.filter { !numbers.contains($0.value.partition) }
             s.offsets = s.offsets.filter { !numbers.contains($0.key.partition) }
         }

@@ -28,6 +28,9 @@ public struct ServiceConfiguration: Sendable {
     public var sessionTimeoutMilliseconds: Int = 6_000
     /// `CC_MAX_BATCH` (default 500): messages per consume batch (one SQLite transaction each).
     public var maxBatch: Int = 500
+    /// How long a partition's events wait for another input topic of the same partition that is known
+    /// to hold older data not fetched yet (event-time order across topics, see `EventLoop`).
+    public var maxTaskIdleMilliseconds: Int = 2_000
 
     public init(serviceName: String, brokers: String = "127.0.0.1:9092", dataDirectory: String? = nil,
                 httpPort: Int, httpHost: String = "0.0.0.0", topicPrefix: String = "", partitions: Int = 6,
@@ -66,6 +69,7 @@ public struct ServiceConfiguration: Sendable {
         c.connectTimeoutMilliseconds = try int("CC_CONNECT_TIMEOUT_MS", 10_000, range: 100...600_000)
         c.sessionTimeoutMilliseconds = try int("CC_SESSION_TIMEOUT_MS", 6_000, range: 1_000...300_000)
         c.maxBatch = try int("CC_MAX_BATCH", 500, range: 1...100_000)
+        c.maxTaskIdleMilliseconds = try int("CC_MAX_TASK_IDLE_MS", 2_000, range: 0...60_000)
         if let raw = environment["CC_LOG_LEVEL"], !raw.isEmpty {
             guard let level = Logger.Level(rawValue: raw.lowercased()) else {
                 throw ConfigurationError(variable: "CC_LOG_LEVEL", value: raw,

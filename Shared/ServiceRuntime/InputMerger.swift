@@ -1,0 +1,112 @@
+import EventContract
+import KafkaClient
+
+/// Orders each partition's events across the service's input topics by event time.
+///
+/// Kafka orders messages only within a topic-partition; a service reading several
+/// topics (status-service reads telephony events and the routing decisions made
+/// from them) would otherwise see an interleaving that depends on fetch timing, and
+/// a replay after a crash could decide differently from the first run. As in Kafka
+/// Streams, a partition's next event is the oldest head among its topics' buffers;
+/// while an input topic's buffer is empty but the broker holds data for it that has
+/// not been fetched yet (its last-known end is past our position), the partition
+/// waits for that data, at most `maxIdle`. Ties go to the topic listed first in the
+/// processor's inputs (causes before effects: telephony before decisions).
+struct InputMerger {
+    struct Pending {
+        var message: ConsumedMessage
+        var decoded: Result<DecodedEvent, EventDecodingError>
+        /// Event time in ms; messages that did not decode take the time of the one before them.
+        var time: Int64
+    }
+
+    private struct Queue {
+        var items: [Pending] = []
+        var head = 0
+        var isEmpty: Bool { head == items.count }
+        var first: Pending? { isEmpty ? nil : items[head] }
+        mutating func pop() -> Pending {
+            defer {
+                head += 1
+                if head > 1_024, head * 2 > items.count {  // reclaim consumed slots now and then
+                    items.removeFirst(head)
+                    head = 0
+                }
+            }
+            return items[head]
+        }
+    }
+
+    let topics: [String]
+    let maxIdle: Duration
+    /// Above this many buffered events a partition stops waiting (bounds memory).
+    let maxBuffered: Int
+    private var queues: [TopicPartition: Queue] = [:]
+    private var lastTime: [TopicPartition: Int64] = [:]
+    private var waitingSince: [Int32: ContinuousClock.Instant] = [:]
+    private(set) var buffered = 0
+
+    init(topics: [String], maxIdle: Duration, maxBuffered: Int = 50_000) {
+        self.topics = topics
+        self.maxIdle = maxIdle
+        self.maxBuffered = maxBuffered
+    }
+
+    mutating func add(_ message: ConsumedMessage, _ decoded: Result<DecodedEvent, EventDecodingError>) {
+        let tp = message.topicPartition
+        let time: Int64
+        if case .success(let e) = decoded { time = e.attributes.time.millisecondsSinceEpoch } else { time = lastTime[tp] ?? .min }
+        lastTime[tp] = time
+        queues[tp, default: Queue()].items.append(Pending(message: message, decoded: decoded, time: time))
+        buffered += 1
+    }
+
+    /// Every buffered event that may be processed now, in processing order.
+    /// - Parameters:
+    ///   - position: the next offset to process of a topic-partition (nil: none processed yet).
+    ///   - highWatermark: the broker's last-known end of a topic-partition (nil: not known yet).
+    mutating func release(now: ContinuousClock.Instant, assigned: Set<TopicPartition>,
+                          position: (TopicPartition) -> Int64?, highWatermark: (TopicPartition) -> Int64?) -> [Pending] {
+        var out: [Pending] = []
+        let partitions = Set(queues.filter { !$0.value.isEmpty }.keys.map(\.partition))
+        for p in partitions.sorted() {
+            while true {
+                var best: (tp: TopicPartition, time: Int64)?
+                var unfetched = false
+                for topic in topics {
+                    let tp = TopicPartition(topic: topic, partition: p)
+                    if let head = queues[tp]?.first {
+                        if best == nil || head.time < best!.time { best = (tp, head.time) }
+                    } else if assigned.contains(tp) {
+                        guard let high = highWatermark(tp) else { unfetched = true; continue }
+                        if high > (position(tp) ?? 0) { unfetched = true }
+                    }
+                }
+                guard let chosen = best else {
+                    waitingSince[p] = nil
+                    break
+                }
+                if unfetched && buffered < maxBuffered {
+                    let since = waitingSince[p] ?? now
+                    waitingSince[p] = since
+                    if now - since < maxIdle { break }
+                } else {
+                    waitingSince[p] = nil
+                }
+                out.append(queues[chosen.tp]!.pop())
+                buffered -= 1
+            }
+        }
+        return out
+    }
+
+    /// Forgets what was buffered for partitions this instance no longer owns.
+    mutating func drop(partitions: Set<Int32>) {
+        for tp in queues.keys where partitions.contains(tp.partition) {
+            buffered -= queues[tp]!.items.count - queues[tp]!.head
+            queues[tp] = nil
+            lastTime[tp] = nil
+        }
+        for p in partitions { waitingSince[p] = nil }
+    }
+}
