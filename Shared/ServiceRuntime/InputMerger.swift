@@ -43,6 +43,8 @@ struct InputMerger {
     let maxBuffered: Int
     private var queues: [TopicPartition: Queue] = [:]
     private var lastTime: [TopicPartition: Int64] = [:]
+    /// The offset after the last message fetched (buffered or released) per topic-partition.
+    private var fetchedEnd: [TopicPartition: Int64] = [:]
     private var waitingSince: [Int32: ContinuousClock.Instant] = [:]
     private(set) var buffered = 0
 
@@ -57,13 +59,14 @@ struct InputMerger {
         let time: Int64
         if case .success(let e) = decoded { time = e.attributes.time.millisecondsSinceEpoch } else { time = lastTime[tp] ?? .min }
         lastTime[tp] = time
+        fetchedEnd[tp] = message.offset + 1
         queues[tp, default: Queue()].items.append(Pending(message: message, decoded: decoded, time: time))
         buffered += 1
     }
 
     /// Every buffered event that may be processed now, in processing order.
     /// - Parameters:
-    ///   - position: the next offset to process of a topic-partition (nil: none processed yet).
+    ///   - position: the stored next offset of a topic-partition, for those nothing was fetched from yet.
     ///   - highWatermark: the broker's last-known end of a topic-partition (nil: not known yet).
     mutating func release(now: ContinuousClock.Instant, assigned: Set<TopicPartition>,
                           position: (TopicPartition) -> Int64?, highWatermark: (TopicPartition) -> Int64?) -> [Pending] {
@@ -79,7 +82,7 @@ struct InputMerger {
                         if best == nil || head.time < best!.time { best = (tp, head.time) }
                     } else if assigned.contains(tp) {
                         guard let high = highWatermark(tp) else { unfetched = true; continue }
-                        if high > (position(tp) ?? 0) { unfetched = true }
+                        if high > (fetchedEnd[tp] ?? position(tp) ?? 0) { unfetched = true }
                     }
                 }
                 guard let chosen = best else {
@@ -107,6 +110,7 @@ struct InputMerger {
             queues[tp] = nil
             lastTime[tp] = nil
         }
+        for tp in fetchedEnd.keys where partitions.contains(tp.partition) { fetchedEnd[tp] = nil }
         for p in partitions { waitingSince[p] = nil }
     }
 }

@@ -1,0 +1,87 @@
+import CallCenterDomain
+import EventContract
+import KafkaClient
+@testable import ServiceRuntime
+import TestSupport
+import Testing
+
+/// Event-time order across a partition's input topics (issue 10: replays decide as the first run).
+@Suite("Input merger")
+struct InputMergerTests {
+    let telephony = "cc.telephony.events", decisions = "cc.routing.decisions"
+    var offsets: [String: Int64] = [:]
+
+    func message(_ topic: String, offset: Int64, second: Int, partition: Int32 = 0) -> (ConsumedMessage, Result<DecodedEvent, EventDecodingError>) {
+        let out = TestEvents.callOffered(topic: topic, tenant: "t", id: "\(topic)-\(offset)", callID: "c\(offset)",
+                                         at: TestEvents.t0.adding(seconds: second))
+        let m = ConsumedMessage(topic: topic, partition: partition, offset: offset, key: out.key, value: out.value,
+                                headers: [], timestampMilliseconds: nil)
+        return (m, Result { () throws(EventDecodingError) in try CloudEventCodec.decode(value: m.value, headers: []) })
+    }
+
+    func ids(_ pending: [InputMerger.Pending]) -> [String] {
+        pending.map { p in (try? p.decoded.get().attributes.id) ?? "undecodable@\(p.message.topic)-\(p.message.offset)" }
+    }
+
+    var both: Set<TopicPartition> {
+        [TopicPartition(topic: telephony, partition: 0), TopicPartition(topic: decisions, partition: 0)]
+    }
+
+    @Test("events of two topics come out in event-time order; ties go to the topic listed first")
+    func order() {
+        var merger = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2))
+        // Fetched out of order: all decisions first, then the telephony events.
+        for (o, s) in [(0, 1), (1, 3), (2, 5)] { let (m, d) = message(decisions, offset: Int64(o), second: s); merger.add(m, d) }
+        for (o, s) in [(0, 1), (1, 2), (2, 4), (3, 6)] { let (m, d) = message(telephony, offset: Int64(o), second: s); merger.add(m, d) }
+        // Everything was fetched: the broker's ends equal what is buffered.
+        let out = merger.release(now: .now, assigned: both, position: { _ in 0 }, highWatermark: { $0.topic == telephony ? 4 : 3 })
+        #expect(ids(out) == ["\(telephony)-0", "\(decisions)-0", "\(telephony)-1", "\(decisions)-1", "\(telephony)-2",
+                             "\(decisions)-2", "\(telephony)-3"])
+        #expect(merger.buffered == 0)
+    }
+
+    @Test("a partition waits while another input holds unfetched data, and goes on after the idle limit")
+    func waits() {
+        var merger = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2))
+        let (m, d) = message(telephony, offset: 0, second: 10)
+        merger.add(m, d)
+        let start = ContinuousClock.now
+        // decisions: the broker has 5 messages we have not fetched.
+        func release(at t: ContinuousClock.Instant) -> [InputMerger.Pending] {
+            merger.release(now: t, assigned: both, position: { _ in 0 }, highWatermark: { $0.topic == decisions ? 5 : 1 })
+        }
+        #expect(release(at: start).isEmpty)
+        #expect(release(at: start + .milliseconds(1_900)).isEmpty)
+        #expect(ids(release(at: start + .milliseconds(2_000))) == ["\(telephony)-0"], "the idle limit releases it")
+
+        var caughtUp = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2))
+        caughtUp.add(m, d)
+        #expect(ids(caughtUp.release(now: start, assigned: both, position: { _ in 5 }, highWatermark: { $0.topic == decisions ? 5 : 1 }))
+                == ["\(telephony)-0"], "an input that is caught up does not hold anything back")
+        var unknown = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2))
+        unknown.add(m, d)
+        #expect(unknown.release(now: start, assigned: both, position: { _ in nil }, highWatermark: { _ in nil }).isEmpty,
+                "an input whose end is not known yet is waited for")
+        #expect(ids(unknown.release(now: start, assigned: [TopicPartition(topic: telephony, partition: 0)], position: { _ in nil },
+                                    highWatermark: { _ in nil })) == ["\(telephony)-0"], "topics not assigned are not waited for")
+    }
+
+    @Test("an undecodable message keeps its place in its topic; revoked partitions are forgotten")
+    func undecodable() {
+        var merger = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2))
+        let (a, da) = message(telephony, offset: 0, second: 5)
+        merger.add(a, da)
+        let bad = ConsumedMessage(topic: telephony, partition: 0, offset: 1, key: Array("t".utf8), value: Array("{".utf8),
+                                  headers: [], timestampMilliseconds: nil)
+        merger.add(bad, .failure(EventDecodingError(.invalidJSON, "x")))
+        let (b, db) = message(decisions, offset: 0, second: 6)
+        merger.add(b, db)
+        let (other, dother) = message(telephony, offset: 0, second: 1, partition: 1)
+        merger.add(other, dother)
+        merger.drop(partitions: [1])
+        let out = merger.release(now: .now, assigned: both, position: { _ in nil },
+                                 highWatermark: { $0.topic == telephony ? 2 : 1 })
+        #expect(ids(out) == ["\(telephony)-0", "undecodable@\(telephony)-1", "\(decisions)-0"])
+        #expect(merger.buffered == 0)
+    }
+}
