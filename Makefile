@@ -1,5 +1,5 @@
 # The two commands: `make run` (broker + four services + demo) and `make test`.
-.PHONY: run test build bootstrap broker-start broker-stop clean bench-domain bench
+.PHONY: run test build bootstrap broker-start broker-stop clean bench-domain bench bench-system
 
 run:
 	scripts/run
@@ -33,3 +33,9 @@ bench: bootstrap
 	swift build -c release --product routing-service
 	swift build -c release --product cc-bench
 	.build/release/cc-bench --calls 20000 --rate 1000 --seconds 10 --write-doc var/benchmarks-latest.md
+
+# The same with all four services (release builds of each: the first build takes about 10 minutes).
+bench-system: bootstrap
+	for p in routing-service settings-service status-service report-service cc-bench; do \
+		swift build -c release --product $$p || exit 1; done
+	.build/release/cc-bench --calls 20000 --rate 1000 --seconds 10 --system --write-doc var/benchmarks-system-latest.md

@@ -1,12 +1,15 @@
 // cc-bench: how fast routing-service is, next to the raw limit of the same broker and client.
 //
-//   cc-bench [--brokers H:P] [--calls N] [--rate CALLS_PER_S] [--seconds S] [--bin DIR] [--write-doc PATH]
+//   cc-bench [--brokers H:P] [--calls N] [--rate CALLS_PER_S] [--seconds S] [--bin DIR] [--memory-events N]
+//            [--system] [--write-doc PATH]
 //
 // 1. raw: a librdkafka consume → produce passthrough of pre-produced events (no decoding, no state);
 // 2. pipeline: routing-service (the real executable from --bin) on a realistic tenant (2,000 agents,
 //    50 call centers, 10% on personal phones), events/s from first to last consumed input;
 // 3. latency: calls offered at a fixed rate, from `call.offered` produced to `offered-to-agent` consumed;
-// 4. the service's peak RSS.
+// 4. the service's peak RSS once it has consumed --memory-events events (default 1,000,000).
+// With --system the other three services join after step 2 and catch up on the same topics (their
+// throughput is measured), and steps 3-4 run with all four; step 4 then reports each service's RSS.
 // Without --brokers it starts the project's local broker (.venv/bin/tansu) on a free port.
 import CallCenterDomain
 import EventContract
@@ -23,10 +26,18 @@ struct Options {
     var seconds = 10
     var bin = ".build/release"
     var doc: String?
+    /// Events the service has consumed in all when its peak RSS is read.
+    var memoryEvents = 1_000_000
+    /// Also runs the other three services (settings, status, report) on the same topics.
+    var system = false
 }
 
 var o = Options()
 var args = Array(CommandLine.arguments.dropFirst())
+if let i = args.firstIndex(of: "--system") {
+    o.system = true
+    args.remove(at: i)
+}
 while args.count >= 2 {
     let (k, v) = (args.removeFirst(), args.removeFirst())
     switch k {
@@ -36,6 +47,7 @@ while args.count >= 2 {
     case "--seconds": o.seconds = Int(v) ?? o.seconds
     case "--bin": o.bin = v
     case "--write-doc": o.doc = v
+    case "--memory-events": o.memoryEvents = Int(v) ?? o.memoryEvents
     default: FileHandle.standardError.write(Data("unknown option \(k)\n".utf8)); exit(2)
     }
 }
@@ -119,23 +131,38 @@ say(String(format: "raw passthrough:   %8.0f events/s (%d events in %.2f s)", ra
 
 // MARK: 2. the routing pipeline
 let prefix = "bench-\(run)."
-let port = freePort()
-let service = Process()
-service.executableURL = URL(fileURLWithPath: o.bin + "/routing-service")
-service.environment = ProcessInfo.processInfo.environment.merging([
-    "KAFKA_BROKERS": brokers, "CC_TOPIC_PREFIX": prefix, "CC_HTTP_PORT": "\(port)", "CC_LOG_LEVEL": "warning",
-    "CC_DATA_DIR": NSTemporaryDirectory() + "bench-\(run)", "CC_MAX_BATCH": "2000",
-]) { _, new in new }
-service.standardOutput = FileHandle.nullDevice
-try service.run()
-defer { service.terminate() }
-func metric(_ name: String) async -> Double? {
+/// Starts a service executable from --bin on the benchmark's topics; returns it and its HTTP port.
+@MainActor func launch(_ name: String) throws -> (process: Process, port: Int) {
+    let port = freePort()
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: o.bin + "/" + name)
+    p.environment = ProcessInfo.processInfo.environment.merging([
+        "KAFKA_BROKERS": brokers, "CC_TOPIC_PREFIX": prefix, "CC_HTTP_PORT": "\(port)", "CC_LOG_LEVEL": "warning",
+        "CC_DATA_DIR": NSTemporaryDirectory() + "bench-\(run)/\(name)", "CC_MAX_BATCH": "2000",
+    ]) { _, new in new }
+    p.standardOutput = FileHandle.nullDevice
+    try p.run()
+    return (p, port)
+}
+func metric(_ name: String, port: Int) async -> Double? {
     guard let url = URL(string: "http://127.0.0.1:\(port)/metrics"), let (data, _) = try? await URLSession.shared.data(from: url) else { return nil }
     for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.hasPrefix(name + "{") {
         return Double(line.split(separator: " ").last ?? "")
     }
     return nil
 }
+func peakRSS(_ p: Process) -> Int {
+    let status = (try? String(contentsOfFile: "/proc/\(p.processIdentifier)/status", encoding: .utf8)) ?? ""
+    let kb = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }.flatMap { $0.split(separator: " ").dropFirst().first }
+    return kb.flatMap { Int($0) }.map { $0 / 1024 } ?? -1
+}
+let (service, port) = try launch("routing-service")
+var others: [(name: String, process: Process, port: Int)] = []
+defer {
+    service.terminate()
+    for other in others { other.process.terminate() }
+}
+func metric(_ name: String) async -> Double? { await metric(name, port: port) }
 while await metric("cc_ready") != 1 { try await Task.sleep(for: .milliseconds(100)) }
 // A realistic tenant: 2,000 agents in 50 call centers, every 10th on a mobile.
 let tenant = "bench"
@@ -192,6 +219,50 @@ let pipeRate = Double(mix.count) / pipeSeconds
 say(String(format: "routing pipeline:  %8.0f events/s (%d events in %.2f s; %.0f%% of raw)", pipeRate, mix.count, pipeSeconds,
            100 * pipeRate / rawRate))
 
+/// Waits until every service is caught up (no lag, nothing more consumed over half a second); returns when
+/// each got there and what each had consumed.
+@MainActor func waitUntilCaughtUp(_ services: [(name: String, process: Process, port: Int)], since started: ContinuousClock.Instant)
+    async throws -> (at: [String: Duration], consumed: [String: Double]) {
+    var last: [String: Double] = [:]
+    var caughtUp: [String: Duration] = [:]
+    while caughtUp.count < services.count {
+        try await Task.sleep(for: .milliseconds(500))
+        for s in services where caughtUp[s.name] == nil {
+            let consumed = await metric("cc_events_consumed_total", port: s.port) ?? 0
+            let lag = await metric("cc_consumer_lag", port: s.port) ?? 1
+            if consumed > 0, lag == 0, consumed == last[s.name] { caughtUp[s.name] = ContinuousClock.now - started }
+            last[s.name] = consumed
+        }
+    }
+    return (caughtUp, last)
+}
+
+// MARK: 2b. the whole system: the other three services catch up on the same topics
+var systemLines: [String] = []
+if o.system {
+    let started = ContinuousClock.now
+    for name in ["settings-service", "status-service", "report-service"] {
+        let (p, port) = try launch(name)
+        others.append((name, p, port))
+    }
+    let (caughtUp, last) = try await waitUntilCaughtUp(others, since: started)
+    var totalEvents = 0.0
+    var slowest = Duration.zero
+    for other in others {
+        let seconds = Double(caughtUp[other.name]!.components.seconds) + Double(caughtUp[other.name]!.components.attoseconds) / 1e18
+        let line = String(format: "%@: %.0f events in %.1f s (%.0f events/s, incl. start-up and group join)",
+                          other.name, last[other.name]!, seconds, last[other.name]! / seconds)
+        say("  " + line)
+        systemLines.append(line)
+        totalEvents += last[other.name]!
+        slowest = max(slowest, caughtUp[other.name]!)
+    }
+    let seconds = Double(slowest.components.seconds) + Double(slowest.components.attoseconds) / 1e18
+    let line = String(format: "whole system (three services catching up together, 2 cores): %.0f events/s", totalEvents / seconds)
+    say(line)
+    systemLines.append(line)
+}
+
 // MARK: 3. latency at a fixed rate
 let decisions = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: "bench-l-\(run)"), topics: [])
 try await assignAll(decisions, prefix + "cc.routing.decisions", fromEnd: true)
@@ -242,10 +313,42 @@ if let url = URL(string: "http://127.0.0.1:\(port)/metrics"), let (data, _) = tr
     }
 }
 
-// MARK: 4. memory
-let status = (try? String(contentsOfFile: "/proc/\(service.processIdentifier)/status", encoding: .utf8)) ?? ""
-let hwm = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }.map { $0.split(separator: " ").dropFirst().first ?? "" } ?? "?"
-say("routing-service peak RSS: \(Int(hwm).map { $0 / 1024 } ?? -1) MB after \(Int(target) + total * 2) events")
+// MARK: 4. memory after --memory-events events
+// More of the same mix (offers and hang-ups), in chunks, so that the broker's memory stays bounded.
+var consumedSoFar = Int(await metric("cc_events_consumed_total") ?? 0)
+var sent = 0
+let memoryStart = ContinuousClock.now
+while consumedSoFar < o.memoryEvents {
+    let pairs = min(10_000, (o.memoryEvents - consumedSoFar + 1) / 2)
+    var chunk: [OutgoingMessage] = []
+    for _ in 0..<pairs {
+        // 10 calls per second of event time: the ledger remembers ended calls for an hour of event time.
+        let at = t0.adding(milliseconds: Int64(100_000_000 + sent * 100))
+        chunk.append(event(TelephonyEvents.CallOffered(callId: "m\(sent)", callCenterId: "cc\(sent % 50)", callerNumber: "+81311112222",
+                                                       dialedNumber: "+81312345678", at: EventTime(at)),
+                           topic: prefix + "cc.telephony.events", tenant: tenant, id: "mo\(sent)", time: at))
+        chunk.append(event(TelephonyEvents.CallEnded(callId: "m\(sent)", at: EventTime(at.adding(milliseconds: 1))),
+                           topic: prefix + "cc.telephony.events", tenant: tenant, id: "mx\(sent)", time: at))
+        sent += 1
+    }
+    try await producer.send(batch: chunk)
+    let goal = Double(consumedSoFar + chunk.count)
+    while (await metric("cc_events_consumed_total") ?? 0) < goal { try await Task.sleep(for: .milliseconds(100)) }
+    consumedSoFar = Int(goal)
+    let elapsed = Double((ContinuousClock.now - memoryStart).components.seconds)
+    FileHandle.standardOutput.write(Data(String(format: "\r  memory run: %d of %d events consumed (%.0f s)", consumedSoFar,
+                                                o.memoryEvents, elapsed).utf8))
+}
+say("")
+if !others.isEmpty { _ = try await waitUntilCaughtUp(others, since: .now) }
+let rssEvents = max(consumedSoFar, Int(target) + total * 2)
+say("routing-service peak RSS: \(peakRSS(service)) MB after \(rssEvents) events")
+for other in others {
+    let consumed = Int(await metric("cc_events_consumed_total", port: other.port) ?? 0)
+    let line = "\(other.name) peak RSS: \(peakRSS(other.process)) MB after \(consumed) events"
+    say(line)
+    systemLines.append(line)
+}
 
 if let doc = o.doc {
     let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.split(separator: "\n")
@@ -261,7 +364,8 @@ if let doc = o.doc {
     | raw consume → produce passthrough (no decoding, no state) | \(Int(rawRate)) events/s |
     | routing-service pipeline (offers and hang-ups; 2,000 agents, 50 call centers, 10% personal phones) | \(Int(pipeRate)) events/s (\(Int(100 * pipeRate / rawRate))% of raw) |
     | latency `call.offered` → `offered-to-agent` at \(o.rate) calls/s | p50 \(pct(0.5)) ms, p99 \(pct(0.99)) ms, p99.9 \(pct(0.999)) ms |
-    | routing-service peak RSS | \(Int(hwm).map { $0 / 1024 } ?? -1) MB after \(Int(target) + total * 2) events |
+    | routing-service peak RSS | \(peakRSS(service)) MB after \(rssEvents) events |
+    \(systemLines.map { "| \($0) | |" }.joined(separator: "\n"))
 
     Reproduce: `make bench` (or `swift build -c release --product routing-service --product cc-bench && .build/release/cc-bench`).
     """

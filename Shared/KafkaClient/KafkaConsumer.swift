@@ -277,6 +277,12 @@ extension KafkaConsumer {
         return high
     }
 
+    /// Asks the broker for the partition's end offset now (blocking, one request); nil on error.
+    /// Unlike `cachedHighWatermark`, this sees messages produced since the last fetch response.
+    public func queryHighWatermark(_ tp: TopicPartition, timeout: Duration = .seconds(2)) -> Int64? {
+        try? handle.watermarks(tp, timeoutMilliseconds: KafkaProducer.milliseconds(timeout)).high
+    }
+
     /// Consumer lag of the assigned partitions: the broker's last-known end minus the
     /// given next offsets to read. Uses watermarks cached from fetch responses (no request).
     public func lag(nextOffsets: [TopicPartition: Int64]) -> Int64 {

@@ -163,6 +163,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         }
 
         let assigned = consumer.assignment
+        let inputCount = processor.inputs.count
         // Each tenant's state before this batch (nil: write it whole), to store only what changed.
         var before: [TenantID: (state: Processor.State?, recentTotal: Int64)] = [:]
         shared.withLock { s in
@@ -191,8 +192,16 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                 s.merger.add(m, decoded)
             }
             let positions = s.offsets
+            let verify = inputCount > 1
             let ready = s.merger.release(now: .now, assigned: assigned, position: { positions[$0] },
-                                         highWatermark: consumer.cachedHighWatermark)
+                                         highWatermark: consumer.cachedHighWatermark,
+                                         verifiedEnd: { verify ? consumer.queryHighWatermark($0) : nil })
+            let gaveUp = s.merger.takeGaveUpWaiting()
+            if !gaveUp.isEmpty {
+                logger.warning("events released before another input's unfetched data (idle limit or buffer full): order across topics not guaranteed", metadata: [
+                    "partitions": "\(gaveUp.sorted())", "limit_ms": "\(configuration.maxTaskIdleMilliseconds)",
+                ])
+            }
             for pending in ready {
                 let m = pending.message
                 write.offsets[m.topicPartition] = m.offset + 1

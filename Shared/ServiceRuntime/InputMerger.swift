@@ -12,12 +12,19 @@ import KafkaClient
 /// not been fetched yet (its last-known end is past our position), the partition
 /// waits for that data, at most `maxIdle`. Ties go to the topic listed first in the
 /// processor's inputs (causes before effects: telephony before decisions).
+///
+/// The end offsets librdkafka caches are refreshed only when a fetch brings
+/// messages, so they can miss a cause produced just before its effect was fetched.
+/// Before an event goes out while another input looks caught up, the merger asks
+/// the broker for that input's end offset (`verifiedEnd`), once per input for all
+/// events that had arrived by then.
 struct InputMerger {
     struct Pending {
         var message: ConsumedMessage
         var decoded: Result<DecodedEvent, EventDecodingError>
         /// Event time in ms; messages that did not decode take the time of the one before them.
         var time: Int64
+        var arrived: ContinuousClock.Instant
     }
 
     private struct Queue {
@@ -47,6 +54,10 @@ struct InputMerger {
     private var fetchedEnd: [TopicPartition: Int64] = [:]
     private var waitingSince: [Int32: ContinuousClock.Instant] = [:]
     private(set) var buffered = 0
+    /// Partitions that released events without waiting any longer (idle limit or buffer full) since last asked.
+    private(set) var gaveUpWaiting: Set<Int32> = []
+    /// The last end offset asked from the broker per topic-partition, and when.
+    private var verified: [TopicPartition: (at: ContinuousClock.Instant, end: Int64)] = [:]
 
     init(topics: [String], maxIdle: Duration, maxBuffered: Int = 50_000) {
         self.topics = topics
@@ -54,13 +65,14 @@ struct InputMerger {
         self.maxBuffered = maxBuffered
     }
 
-    mutating func add(_ message: ConsumedMessage, _ decoded: Result<DecodedEvent, EventDecodingError>) {
+    mutating func add(_ message: ConsumedMessage, _ decoded: Result<DecodedEvent, EventDecodingError>,
+                      arrived: ContinuousClock.Instant = .now) {
         let tp = message.topicPartition
         let time: Int64
         if case .success(let e) = decoded { time = e.attributes.time.millisecondsSinceEpoch } else { time = lastTime[tp] ?? .min }
         lastTime[tp] = time
         fetchedEnd[tp] = message.offset + 1
-        queues[tp, default: Queue()].items.append(Pending(message: message, decoded: decoded, time: time))
+        queues[tp, default: Queue()].items.append(Pending(message: message, decoded: decoded, time: time, arrived: arrived))
         buffered += 1
     }
 
@@ -68,21 +80,37 @@ struct InputMerger {
     /// - Parameters:
     ///   - position: the stored next offset of a topic-partition, for those nothing was fetched from yet.
     ///   - highWatermark: the broker's last-known end of a topic-partition (nil: not known yet).
+    ///   - verifiedEnd: asks the broker for a topic-partition's end now (nil: cannot tell; no verification).
     mutating func release(now: ContinuousClock.Instant, assigned: Set<TopicPartition>,
-                          position: (TopicPartition) -> Int64?, highWatermark: (TopicPartition) -> Int64?) -> [Pending] {
+                          position: (TopicPartition) -> Int64?, highWatermark: (TopicPartition) -> Int64?,
+                          verifiedEnd: (TopicPartition) -> Int64? = { _ in nil }) -> [Pending] {
         var out: [Pending] = []
         let partitions = Set(queues.filter { !$0.value.isEmpty }.keys.map(\.partition))
         for p in partitions.sorted() {
             while true {
-                var best: (tp: TopicPartition, time: Int64)?
+                var best: (tp: TopicPartition, time: Int64, arrived: ContinuousClock.Instant)?
                 var unfetched = false
+                var caughtUp: [TopicPartition] = []
                 for topic in topics {
                     let tp = TopicPartition(topic: topic, partition: p)
                     if let head = queues[tp]?.first {
-                        if best == nil || head.time < best!.time { best = (tp, head.time) }
+                        if best == nil || head.time < best!.time { best = (tp, head.time, head.arrived) }
                     } else if assigned.contains(tp) {
                         guard let high = highWatermark(tp) else { unfetched = true; continue }
-                        if high > (fetchedEnd[tp] ?? position(tp) ?? 0) { unfetched = true }
+                        if high > (fetchedEnd[tp] ?? position(tp) ?? 0) { unfetched = true } else { caughtUp.append(tp) }
+                    }
+                }
+                if let chosen = best, !unfetched {
+                    // Confirm with the broker that the inputs that look caught up were so when this event arrived.
+                    for tp in caughtUp {
+                        if let v = verified[tp], v.at >= chosen.arrived {
+                            if v.end > (fetchedEnd[tp] ?? position(tp) ?? 0) { unfetched = true }
+                            continue
+                        }
+                        let asked = ContinuousClock.now
+                        guard let end = verifiedEnd(tp) else { continue }
+                        verified[tp] = (asked, end)
+                        if end > (fetchedEnd[tp] ?? position(tp) ?? 0) { unfetched = true }
                     }
                 }
                 guard let chosen = best else {
@@ -93,6 +121,9 @@ struct InputMerger {
                     let since = waitingSince[p] ?? now
                     waitingSince[p] = since
                     if now - since < maxIdle { break }
+                    gaveUpWaiting.insert(p)
+                } else if unfetched {
+                    gaveUpWaiting.insert(p)
                 } else {
                     waitingSince[p] = nil
                 }
@@ -103,6 +134,12 @@ struct InputMerger {
         return out
     }
 
+    /// The partitions that gave up waiting since the last call (for a warning), and forgets them.
+    mutating func takeGaveUpWaiting() -> Set<Int32> {
+        defer { gaveUpWaiting = [] }
+        return gaveUpWaiting
+    }
+
     /// Forgets what was buffered for partitions this instance no longer owns.
     mutating func drop(partitions: Set<Int32>) {
         for tp in queues.keys where partitions.contains(tp.partition) {
@@ -111,6 +148,7 @@ struct InputMerger {
             lastTime[tp] = nil
         }
         for tp in fetchedEnd.keys where partitions.contains(tp.partition) { fetchedEnd[tp] = nil }
+        for tp in verified.keys where partitions.contains(tp.partition) { verified[tp] = nil }
         for p in partitions { waitingSince[p] = nil }
     }
 }

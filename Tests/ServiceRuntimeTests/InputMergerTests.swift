@@ -66,6 +66,27 @@ struct InputMergerTests {
                                     highWatermark: { _ in nil })) == ["\(telephony)-0"], "topics not assigned are not waited for")
     }
 
+    @Test("an input that looks caught up from cached offsets is confirmed with the broker, once for what arrived before")
+    func verifies() {
+        var merger = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2))
+        let (m, d) = message(decisions, offset: 0, second: 10)
+        merger.add(m, d)
+        var asked = 0
+        var brokerEnd: Int64 = 3  // telephony: 3 messages the cached end does not know about
+        func release() -> [InputMerger.Pending] {
+            merger.release(now: .now, assigned: both, position: { _ in 0 }, highWatermark: { $0.topic == decisions ? 1 : 0 },
+                           verifiedEnd: { tp in asked += 1; return tp.topic == telephony ? brokerEnd : 1 })
+        }
+        #expect(release().isEmpty, "telephony holds unfetched messages: wait")
+        #expect(asked == 1)
+        brokerEnd = 0
+        #expect(release().isEmpty, "the answer was asked after the event arrived: it still counts until asked again")
+        var fresh = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2))
+        fresh.add(m, d)
+        #expect(ids(fresh.release(now: .now, assigned: both, position: { _ in 0 }, highWatermark: { $0.topic == decisions ? 1 : 0 },
+                                  verifiedEnd: { $0.topic == telephony ? 0 : 1 })) == ["\(decisions)-0"])
+    }
+
     @Test("an undecodable message keeps its place in its topic; revoked partitions are forgotten")
     func undecodable() {
         var merger = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2))
