@@ -247,14 +247,20 @@ struct CrashScenarioTests {
         try await producer.close(timeout: .seconds(5))
     }
 
-    /// Waits until routing has applied the setup (devices and presence) of every tenant.
-    static func setupApplied(_ h: ServiceHarness) async throws {
-        try await eventually(timeout: .seconds(120), "setup applied") {
+    /// Produces the setup as the admin app and telephony layer would: configuration and device
+    /// changes first; agents sign in (presence) once their devices are applied.
+    static func setUp(_ scenario: CrashScenario, _ h: ServiceHarness) async throws {
+        try await produce(scenario.setup.filter { $0.topic != "cc.telephony.events" }, h)
+        try await routingShows(h, "devices applied") { $0.components(separatedBy: "externalNumber").count - 1 == 4 }
+        try await produce(scenario.setup.filter { $0.topic == "cc.telephony.events" }, h)
+        try await routingShows(h, "agents available") { $0.components(separatedBy: "\"available\"").count - 1 == 12 }
+    }
+
+    static func routingShows(_ h: ServiceHarness, _ what: String, _ condition: @escaping (String) -> Bool) async throws {
+        try await eventually(timeout: .seconds(120), what) {
             guard let routing = h.services["routing-service"] else { return false }
             for tenant in CrashScenario.tenants {
-                let body = await routing.get("/api/agents?tenant=\(tenant)")?.body ?? ""
-                if body.components(separatedBy: "externalNumber").count - 1 != 4
-                    || body.components(separatedBy: "\"available\"").count - 1 != 12 { return false }
+                if !condition(await routing.get("/api/agents?tenant=\(tenant)")?.body ?? "") { return false }
             }
             return true
         }
@@ -306,8 +312,7 @@ struct CrashScenarioTests {
         // The uninterrupted run.
         let calm = try ServiceHarness()
         try await Self.start(calm)
-        try await Self.produce(scenario.setup, calm)
-        try await Self.setupApplied(calm)
+        try await Self.setUp(scenario, calm)
         try await Self.produceReacting(scenario.run, calm)
         try await eventually(timeout: .seconds(400), "the uninterrupted run is done") {
             let report = await calm.services["report-service"]?.get("/reports/callcenter?tenant=\(CrashScenario.tenants.last!)")?.body ?? ""
@@ -332,8 +337,7 @@ struct CrashScenarioTests {
         // The same scenario, with 12 kills at random moments: each service three times, in random order.
         let crashy = try ServiceHarness()
         try await Self.start(crashy)
-        try await Self.produce(scenario.setup, crashy)
-        try await Self.setupApplied(crashy)
+        try await Self.setUp(scenario, crashy)
         let produced = Locked(false)
         let production = Task {
             try await Self.produceReacting(scenario.run, crashy)
