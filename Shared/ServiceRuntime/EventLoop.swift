@@ -192,10 +192,10 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                 s.merger.add(m, decoded)
             }
             let positions = s.offsets
-            let verify = inputCount > 1
+            let verify = inputCount > 1 && configuration.confirmEndOffsets
             let ready = s.merger.release(now: .now, assigned: assigned, position: { positions[$0] },
                                          highWatermark: consumer.cachedHighWatermark,
-                                         verifiedEnd: { verify ? consumer.queryHighWatermark($0) : nil })
+                                         verifiedEnds: { verify ? consumer.queryHighWatermarks($0) : [:] })
             let gaveUp = s.merger.takeGaveUpWaiting()
             if !gaveUp.isEmpty {
                 logger.warning("events released before another input's unfetched data (idle limit or buffer full): order across topics not guaranteed", metadata: [

@@ -80,10 +80,10 @@ struct InputMerger {
     /// - Parameters:
     ///   - position: the stored next offset of a topic-partition, for those nothing was fetched from yet.
     ///   - highWatermark: the broker's last-known end of a topic-partition (nil: not known yet).
-    ///   - verifiedEnd: asks the broker for a topic-partition's end now (nil: cannot tell; no verification).
+    ///   - verifiedEnds: asks the broker for topic-partitions' ends now, in one request (those it cannot tell are left out).
     mutating func release(now: ContinuousClock.Instant, assigned: Set<TopicPartition>,
                           position: (TopicPartition) -> Int64?, highWatermark: (TopicPartition) -> Int64?,
-                          verifiedEnd: (TopicPartition) -> Int64? = { _ in nil }) -> [Pending] {
+                          verifiedEnds: ([TopicPartition]) -> [TopicPartition: Int64] = { _ in [:] }) -> [Pending] {
         var out: [Pending] = []
         let partitions = Set(queues.filter { !$0.value.isEmpty }.keys.map(\.partition))
         for p in partitions.sorted() {
@@ -102,15 +102,15 @@ struct InputMerger {
                 }
                 if let chosen = best, !unfetched {
                     // Confirm with the broker that the inputs that look caught up were so when this event arrived.
-                    for tp in caughtUp {
-                        if let v = verified[tp], v.at >= chosen.arrived {
-                            if v.end > (fetchedEnd[tp] ?? position(tp) ?? 0) { unfetched = true }
-                            continue
-                        }
+                    let stale = caughtUp.filter { tp in verified[tp].map { $0.at < chosen.arrived } ?? true }
+                    if !stale.isEmpty {
                         let asked = ContinuousClock.now
-                        guard let end = verifiedEnd(tp) else { continue }
-                        verified[tp] = (asked, end)
-                        if end > (fetchedEnd[tp] ?? position(tp) ?? 0) { unfetched = true }
+                        for (tp, end) in verifiedEnds(stale) { verified[tp] = (asked, end) }
+                    }
+                    for tp in caughtUp {
+                        if let v = verified[tp], v.at >= chosen.arrived, v.end > (fetchedEnd[tp] ?? position(tp) ?? 0) {
+                            unfetched = true
+                        }
                     }
                 }
                 guard let chosen = best else {

@@ -31,6 +31,9 @@ public struct ServiceConfiguration: Sendable {
     /// How long a partition's events wait for another input topic of the same partition that is known
     /// to hold older data not fetched yet (event-time order across topics, see `EventLoop`).
     public var maxTaskIdleMilliseconds: Int = 2_000
+    /// Before an event goes out while another input looks caught up, ask the broker for that input's end
+    /// (one request per batch): exact order across topics, at some latency (see docs/benchmarks.md).
+    public var confirmEndOffsets = true
 
     public init(serviceName: String, brokers: String = "127.0.0.1:9092", dataDirectory: String? = nil,
                 httpPort: Int, httpHost: String = "0.0.0.0", topicPrefix: String = "", partitions: Int = 6,
@@ -70,6 +73,12 @@ public struct ServiceConfiguration: Sendable {
         c.sessionTimeoutMilliseconds = try int("CC_SESSION_TIMEOUT_MS", 6_000, range: 1_000...300_000)
         c.maxBatch = try int("CC_MAX_BATCH", 500, range: 1...100_000)
         c.maxTaskIdleMilliseconds = try int("CC_MAX_TASK_IDLE_MS", 2_000, range: 0...60_000)
+        if let raw = environment["CC_CONFIRM_END_OFFSETS"], !raw.isEmpty {
+            guard let flag = ["true": true, "1": true, "false": false, "0": false][raw.lowercased()] else {
+                throw ConfigurationError(variable: "CC_CONFIRM_END_OFFSETS", value: raw, expected: "true|false")
+            }
+            c.confirmEndOffsets = flag
+        }
         if let raw = environment["CC_LOG_LEVEL"], !raw.isEmpty {
             guard let level = Logger.Level(rawValue: raw.lowercased()) else {
                 throw ConfigurationError(variable: "CC_LOG_LEVEL", value: raw,

@@ -75,7 +75,7 @@ struct InputMergerTests {
         var brokerEnd: Int64 = 3  // telephony: 3 messages the cached end does not know about
         func release() -> [InputMerger.Pending] {
             merger.release(now: .now, assigned: both, position: { _ in 0 }, highWatermark: { $0.topic == decisions ? 1 : 0 },
-                           verifiedEnd: { tp in asked += 1; return tp.topic == telephony ? brokerEnd : 1 })
+                           verifiedEnds: { tps in asked += 1; return Dictionary(uniqueKeysWithValues: tps.map { ($0, $0.topic == telephony ? brokerEnd : 1) }) })
         }
         #expect(release().isEmpty, "telephony holds unfetched messages: wait")
         #expect(asked == 1)
@@ -84,7 +84,8 @@ struct InputMergerTests {
         var fresh = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2))
         fresh.add(m, d)
         #expect(ids(fresh.release(now: .now, assigned: both, position: { _ in 0 }, highWatermark: { $0.topic == decisions ? 1 : 0 },
-                                  verifiedEnd: { $0.topic == telephony ? 0 : 1 })) == ["\(decisions)-0"])
+                                  verifiedEnds: { tps in Dictionary(uniqueKeysWithValues: tps.map { ($0, $0.topic == telephony ? 0 : 1) }) }))
+                == ["\(decisions)-0"])
     }
 
     @Test("an undecodable message keeps its place in its topic; revoked partitions are forgotten")
