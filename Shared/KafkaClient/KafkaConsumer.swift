@@ -277,21 +277,15 @@ extension KafkaConsumer {
         return high
     }
 
-    /// Asks the broker for the partitions' end offsets now (blocking, one request per broker); partitions
-    /// it could not tell are left out. Unlike `cachedHighWatermark`, this sees messages produced since
-    /// the last fetch response.
+    /// Asks the broker for the partitions' end offsets now (blocking, one request each); partitions it could
+    /// not tell are left out. Unlike `cachedHighWatermark`, this sees messages produced since the last fetch
+    /// response. (`rd_kafka_offsets_for_times` with the "end" timestamp would take one request, but Tansu
+    /// does not answer it with the end offset.)
     public func queryHighWatermarks(_ partitions: [TopicPartition], timeout: Duration = .seconds(2)) -> [TopicPartition: Int64] {
-        guard !partitions.isEmpty else { return [:] }
-        // offsets_for_times with the "end" timestamp asks for the end offsets in one ListOffsets request.
-        let list = Self.makeList(Dictionary(partitions.map { ($0, Int64(RD_KAFKA_OFFSET_END)) }, uniquingKeysWith: { a, _ in a }))
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        guard rd_kafka_offsets_for_times(handle.pointer, list, Int32(KafkaProducer.milliseconds(timeout)))
-                == RD_KAFKA_RESP_ERR_NO_ERROR else { return [:] }
         var result: [TopicPartition: Int64] = [:]
-        for i in 0..<Int(list.pointee.cnt) {
-            let e = list.pointee.elems[i]
-            if e.err == RD_KAFKA_RESP_ERR_NO_ERROR, e.offset >= 0 {
-                result[TopicPartition(topic: String(cString: e.topic), partition: e.partition)] = e.offset
+        for tp in partitions {
+            if let high = try? handle.watermarks(tp, timeoutMilliseconds: KafkaProducer.milliseconds(timeout)).high {
+                result[tp] = high
             }
         }
         return result
