@@ -279,8 +279,8 @@ extension KafkaConsumer {
 
     /// Asks the broker for the partitions' end offsets now (blocking, one request each); partitions it could
     /// not tell are left out. Unlike `cachedHighWatermark`, this sees messages produced since the last fetch
-    /// response. (`rd_kafka_offsets_for_times` with the "end" timestamp would take one request, but Tansu
-    /// does not answer it with the end offset.)
+    /// response. (One batched `rd_kafka_offsets_for_times` with the "end" timestamp was tried: against
+    /// Tansu it did not confirm reliably, and the four-service crash test failed with it.)
     public func queryHighWatermarks(_ partitions: [TopicPartition], timeout: Duration = .seconds(2)) -> [TopicPartition: Int64] {
         var result: [TopicPartition: Int64] = [:]
         for tp in partitions {
