@@ -362,12 +362,12 @@ if let doc = o.doc {
     | measure | result |
     |---|---|
     | raw consume → produce passthrough (no decoding, no state) | \(Int(rawRate)) events/s |
-    | routing-service pipeline (offers and hang-ups; 2,000 agents, 50 call centers, 10% personal phones) | \(Int(pipeRate)) events/s (\(Int(100 * pipeRate / rawRate))% of raw) |
+    | routing-service pipeline (offers and hang-ups; 2,000 agents, 50 call centers, 10% personal phones) | \(Int(pipeRate)) events/s (\(Int((100 * pipeRate / rawRate).rounded()))% of raw) |
     | latency `call.offered` → `offered-to-agent` at \(o.rate) calls/s | p50 \(pct(0.5)) ms, p99 \(pct(0.99)) ms, p99.9 \(pct(0.999)) ms |
     | routing-service peak RSS | \(peakRSS(service)) MB after \(rssEvents) events |
     \(systemLines.map { "| \($0) | |" }.joined(separator: "\n"))
 
-    Reproduce: `make bench` (or `swift build -c release --product routing-service --product cc-bench && .build/release/cc-bench`).
+    Reproduce: `make bench` (release builds of routing-service and cc-bench, then `.build/release/cc-bench`).
     """
     try text.write(toFile: doc, atomically: true, encoding: .utf8)
     say("wrote \(doc)")
