@@ -195,7 +195,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             let verify = inputCount > 1 && configuration.confirmEndOffsets
             let ready = s.merger.release(now: .now, assigned: assigned, position: { positions[$0] },
                                          highWatermark: consumer.cachedHighWatermark,
-                                         verifiedEnds: { verify ? consumer.queryHighWatermarks($0) : [:] })
+                                         verifiedEnds: verify ? { consumer.queryHighWatermarks($0) } : nil)
             let gaveUp = s.merger.takeGaveUpWaiting()
             if !gaveUp.isEmpty {
                 logger.warning("events released before another input's unfetched data (idle limit or buffer full): order across topics not guaranteed", metadata: [

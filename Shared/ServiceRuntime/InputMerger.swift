@@ -80,10 +80,11 @@ struct InputMerger {
     /// - Parameters:
     ///   - position: the stored next offset of a topic-partition, for those nothing was fetched from yet.
     ///   - highWatermark: the broker's last-known end of a topic-partition (nil: not known yet).
-    ///   - verifiedEnds: asks the broker for topic-partitions' ends now, in one request (those it cannot tell are left out).
+    ///   - verifiedEnds: asks the broker for topic-partitions' ends now (those it cannot tell are left out);
+    ///     nil: no confirmation, the cached ends are trusted.
     mutating func release(now: ContinuousClock.Instant, assigned: Set<TopicPartition>,
                           position: (TopicPartition) -> Int64?, highWatermark: (TopicPartition) -> Int64?,
-                          verifiedEnds: ([TopicPartition]) -> [TopicPartition: Int64] = { _ in [:] }) -> [Pending] {
+                          verifiedEnds: (([TopicPartition]) -> [TopicPartition: Int64])? = nil) -> [Pending] {
         var out: [Pending] = []
         let partitions = Set(queues.filter { !$0.value.isEmpty }.keys.map(\.partition))
         for p in partitions.sorted() {
@@ -100,12 +101,15 @@ struct InputMerger {
                         if high > (fetchedEnd[tp] ?? position(tp) ?? 0) { unfetched = true } else { caughtUp.append(tp) }
                     }
                 }
-                if let chosen = best, !unfetched {
+                if let chosen = best, !unfetched, let verifiedEnds {
                     // Confirm with the broker that the inputs that look caught up were so when this event arrived.
                     let stale = caughtUp.filter { tp in verified[tp].map { $0.at < chosen.arrived } ?? true }
                     if !stale.isEmpty {
                         let asked = ContinuousClock.now
-                        for (tp, end) in verifiedEnds(stale) { verified[tp] = (asked, end) }
+                        let ends = verifiedEnds(stale)
+                        for (tp, end) in ends { verified[tp] = (asked, end) }
+                        // An input the broker could not tell about is not known to be caught up: wait (bounded by maxIdle).
+                        if ends.count < stale.count { unfetched = true }
                     }
                     for tp in caughtUp {
                         if let v = verified[tp], v.at >= chosen.arrived, v.end > (fetchedEnd[tp] ?? position(tp) ?? 0) {

@@ -86,6 +86,10 @@ struct InputMergerTests {
         #expect(ids(fresh.release(now: .now, assigned: both, position: { _ in 0 }, highWatermark: { $0.topic == decisions ? 1 : 0 },
                                   verifiedEnds: { tps in Dictionary(uniqueKeysWithValues: tps.map { ($0, $0.topic == telephony ? 0 : 1) }) }))
                 == ["\(decisions)-0"])
+        var unanswered = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2))
+        unanswered.add(m, d)
+        #expect(unanswered.release(now: .now, assigned: both, position: { _ in 0 }, highWatermark: { $0.topic == decisions ? 1 : 0 },
+                                   verifiedEnds: { _ in [:] }).isEmpty, "a failed query does not count as caught up")
     }
 
     @Test("an undecodable message keeps its place in its topic; revoked partitions are forgotten")
