@@ -363,7 +363,7 @@ struct CrashScenarioTests {
         var midStream = 0
         for victim in victims {
             let service = try #require(crashy.services[victim])
-            try await Task.sleep(for: .milliseconds(Int.random(in: 200...2_000, using: &rng)))
+            try await Task.sleep(for: .milliseconds(Int.random(in: 100...1_000, using: &rng)))
             let idle = await Self.idle(crashy)
             if !idle || !produced.value { midStream += 1 }
             service.signal(SIGKILL)
