@@ -8,7 +8,7 @@ final class DeliveryTracker: Sendable {
         var remaining: Int
         var firstError: KafkaError?
         var lastReport: DeliveryReport?
-        var continuation: CheckedContinuation<DeliveryReport?, any Error>
+        var completion: @Sendable (Result<DeliveryReport?, any Error>) -> Void
     }
     private struct State {
         var nextID: UInt = 1
@@ -16,12 +16,12 @@ final class DeliveryTracker: Sendable {
     }
     private let state = Mutex(State())
 
-    func register(count: Int, continuation: CheckedContinuation<DeliveryReport?, any Error>) -> UInt {
+    func register(count: Int, completion: @escaping @Sendable (Result<DeliveryReport?, any Error>) -> Void) -> UInt {
         state.withLock { s in
             let id = s.nextID
             s.nextID &+= 1
             if s.nextID == 0 { s.nextID = 1 }
-            s.batches[id] = Batch(remaining: count, continuation: continuation)
+            s.batches[id] = Batch(remaining: count, completion: completion)
             return id
         }
     }
@@ -64,16 +64,16 @@ final class DeliveryTracker: Sendable {
             s.batches.removeAll()
             return b
         }
-        for b in all { b.continuation.resume(throwing: b.firstError ?? error) }
+        for b in all { b.completion(.failure(b.firstError ?? error)) }
     }
 
     var inFlightBatches: Int { state.withLock { $0.batches.count } }
 
     private static func resume(_ b: Batch) {
         if let e = b.firstError {
-            b.continuation.resume(throwing: e)
+            b.completion(.failure(e))
         } else {
-            b.continuation.resume(returning: b.lastReport)
+            b.completion(.success(b.lastReport))
         }
     }
 }

@@ -112,20 +112,23 @@ public final class KafkaConsumer: Sendable {
     /// The group's committed offsets for these partitions (nil where none is committed).
     public func committed(_ partitions: [TopicPartition], timeout: Duration = .seconds(10)) async throws
         -> [TopicPartition: Int64?] {
-        let handle = self.handle
-        let ms = Int32(KafkaProducer.milliseconds(timeout))
-        return try await queue.run {
-            let list = Self.makeList(Dictionary(uniqueKeysWithValues: partitions.map { ($0, Int64(RD_KAFKA_OFFSET_INVALID)) }))
-            defer { rd_kafka_topic_partition_list_destroy(list) }
-            let err = rd_kafka_committed(handle.pointer, list, ms)
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, context: "committed") }
-            var result: [TopicPartition: Int64?] = [:]
-            for i in 0..<Int(list.pointee.cnt) {
-                let e = list.pointee.elems[i]
-                result[TopicPartition(topic: String(cString: e.topic), partition: e.partition)] = e.offset >= 0 ? e.offset : nil
-            }
-            return result
+        try await queue.run { try self.committedNow(partitions, timeout: timeout) }
+    }
+
+    /// As `committed`, blocking the caller (for code that cannot suspend). Works without joining the group,
+    /// so a consumer that never subscribes can read another service's progress.
+    public func committedNow(_ partitions: [TopicPartition], timeout: Duration = .seconds(2)) throws -> [TopicPartition: Int64?] {
+        let list = Self.makeList(Dictionary(uniqueKeysWithValues: partitions.map { ($0, Int64(RD_KAFKA_OFFSET_INVALID)) }))
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let err = rd_kafka_committed(handle.pointer, list, Int32(KafkaProducer.milliseconds(timeout)))
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, context: "committed") }
+        var result: [TopicPartition: Int64?] = [:]
+        for i in 0..<Int(list.pointee.cnt) {
+            let e = list.pointee.elems[i]
+            guard e.err == RD_KAFKA_RESP_ERR_NO_ERROR else { continue }
+            result[TopicPartition(topic: String(cString: e.topic), partition: e.partition)] = e.offset >= 0 ? e.offset : nil
         }
+        return result
     }
 
     /// Assigns partitions explicitly (no group rebalancing), starting at the given offsets
@@ -277,18 +280,30 @@ extension KafkaConsumer {
         return high
     }
 
-    /// Asks the broker for the partitions' end offsets now (blocking, one request each); partitions it could
-    /// not tell are left out. Unlike `cachedHighWatermark`, this sees messages produced since the last fetch
-    /// response. (One batched `rd_kafka_offsets_for_times` with the "end" timestamp was tried: against
+    /// Asks the broker for the partitions' end offsets now (blocking; one request each, all at once); partitions
+    /// it could not tell are left out. Unlike `cachedHighWatermark`, this sees messages produced since the last
+    /// fetch response. (One batched `rd_kafka_offsets_for_times` with the "end" timestamp was tried: against
     /// Tansu it did not confirm reliably, and the four-service crash test failed with it.)
     public func queryHighWatermarks(_ partitions: [TopicPartition], timeout: Duration = .seconds(2)) -> [TopicPartition: Int64] {
-        var result: [TopicPartition: Int64] = [:]
-        for tp in partitions {
-            if let high = try? handle.watermarks(tp, timeoutMilliseconds: KafkaProducer.milliseconds(timeout)).high {
-                result[tp] = high
-            }
+        let handle = self.handle
+        let ms = KafkaProducer.milliseconds(timeout)
+        guard partitions.count > 1 else {
+            guard let tp = partitions.first, let high = try? handle.watermarks(tp, timeoutMilliseconds: ms).high else { return [:] }
+            return [tp: high]
         }
-        return result
+        // librdkafka's query blocks its caller for a round trip: one thread per partition overlaps them.
+        let result = Mutex<[TopicPartition: Int64]>([:])
+        let group = DispatchGroup()
+        for tp in partitions {
+            group.enter()
+            let thread = Thread {
+                if let high = try? handle.watermarks(tp, timeoutMilliseconds: ms).high { result.withLock { $0[tp] = high } }
+                group.leave()
+            }
+            thread.start()
+        }
+        group.wait()
+        return result.withLock { $0 }
     }
 
     /// Consumer lag of the assigned partitions: the broker's last-known end minus the

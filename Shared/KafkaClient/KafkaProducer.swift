@@ -69,7 +69,19 @@ public final class KafkaProducer: Sendable {
     /// Sends messages in order and returns when all are acknowledged.
     public func send(batch messages: [OutgoingMessage]) async throws {
         guard !messages.isEmpty else { return }
-        _ = try await enqueue(messages)
+        try await enqueue(batch: messages).wait()
+    }
+
+    /// Hands messages to librdkafka in order, without waiting for the broker: batches enqueued one after
+    /// the other keep that order (idempotent producer), and each one's acknowledgement can be awaited later.
+    public func enqueue(batch messages: [OutgoingMessage]) -> PendingDelivery {
+        let pending = PendingDelivery()
+        guard !messages.isEmpty else {
+            pending.complete(.success(nil))
+            return pending
+        }
+        enqueue(messages) { pending.complete($0) }
+        return pending
     }
 
     /// Waits until every message handed to librdkafka is delivered (or the timeout passes).
@@ -87,18 +99,24 @@ public final class KafkaProducer: Sendable {
     }
 
     private func enqueue(_ messages: [OutgoingMessage]) async throws -> DeliveryReport? {
-        if closed.isSet { throw KafkaError(code: .closed, reason: "producer closed") }
+        let pending = PendingDelivery()
+        enqueue(messages) { pending.complete($0) }
+        return try await pending.wait()
+    }
+
+    /// Schedules the messages on the produce queue now (so calls keep their order); `completion` gets the outcome.
+    private func enqueue(_ messages: [OutgoingMessage],
+                         completion: @escaping @Sendable (Result<DeliveryReport?, any Error>) -> Void) {
+        if closed.isSet { return completion(.failure(KafkaError(code: .closed, reason: "producer closed"))) }
         let handle = self.handle
         let tracker = self.tracker
         let running = self.running
-        return try await withCheckedThrowingContinuation { continuation in
-            produceQueue.queue.async {
-                let batchID = tracker.register(count: messages.count, continuation: continuation)
-                for (index, m) in messages.enumerated() {
-                    if let error = Self.produce(m, batchID: batchID, handle: handle, running: running) {
-                        tracker.abandon(batchID: batchID, count: messages.count - index, error: error)
-                        return
-                    }
+        produceQueue.queue.async {
+            let batchID = tracker.register(count: messages.count, completion: completion)
+            for (index, m) in messages.enumerated() {
+                if let error = Self.produce(m, batchID: batchID, handle: handle, running: running) {
+                    tracker.abandon(batchID: batchID, count: messages.count - index, error: error)
+                    return
                 }
             }
         }
