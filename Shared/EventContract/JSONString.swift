@@ -1,7 +1,7 @@
 /// Writes a Swift string as a JSON string literal (RFC 8259): quotes, backslashes and
 /// control characters escaped; everything else as UTF-8.
-enum JSONString {
-    static func append(_ string: String, to out: inout [UInt8]) {
+public enum JSONString {
+    public static func append(_ string: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in string.utf8 {
             switch byte {

@@ -88,14 +88,25 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         let listener = Listener(loop: self, store: store)
         let consumer = try KafkaConsumer(
             configuration: configuration.consumer, topics: topics, rebalanceListener: listener, logger: logger)
+        // Readers of the upstream services' progress: they never join those groups, only read their offsets.
+        let upstreams = try processor.upstream.map { u in
+            UpstreamReader(service: u.service, topics: u.inputs.map { $0.name(in: configuration.topics) },
+                           consumer: try KafkaConsumer(configuration: ConsumerConfiguration(
+                               common: configuration.kafka, groupID: configuration.topicPrefix + u.service), topics: []))
+        }
         logger.info("consuming", metadata: [LoggingKeys.topics: "\(topics)", "data": "\(store.path)"])
         var failure: (any Error)?
         await withGracefulShutdownHandler {
             var first = true
             var lastTick = ContinuousClock.now
+            var inFlight: InFlightBatch?
             while !stopping.load(ordering: .acquiring) {
                 do {
-                    let messages = try await consumer.poll(maxMessages: maxBatch, timeout: .milliseconds(100))
+                    // While a batch's outputs are out, come back soon to settle it even if nothing new arrives.
+                    // (And while events wait for their turn across inputs, to release them soon after it comes.)
+                    let holding = shared.withLock { $0.merger.buffered > 0 }
+                    let wait: Duration = inFlight == nil && !holding ? .milliseconds(100) : .milliseconds(5)
+                    let messages = try await consumer.poll(maxMessages: maxBatch, timeout: wait)
                     if first {
                         first = false
                         health.markReady(.consumer)
@@ -105,7 +116,8 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                         ticks = true
                         lastTick = .now
                     }
-                    try await process(messages, tickTimers: ticks, store: store, producer: producer, consumer: consumer)
+                    try await process(messages, tickTimers: ticks, inFlight: &inFlight, store: store, producer: producer,
+                                      consumer: consumer, upstreams: upstreams)
                     metrics.consumerLag.set(Double(consumer.lag(nextOffsets: shared.withLock { $0.offsets })))
                 } catch let fatal as StateCommitFailed {
                     // In-memory state is ahead of SQLite: stop, and let the restart recover from SQLite.
@@ -115,6 +127,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                 } catch {
                     // State and outbox are committed; producing failed (e.g. the broker is away). Consume
                     // nothing new until the outbox is out, so that outputs keep their order.
+                    inFlight = nil
                     health.markNotReady("producing failed: \(error)", .consumer)
                     logger.error("producing failed; retrying the outbox", metadata: [LoggingKeys.error: "\(error)"])
                     while !stopping.load(ordering: .acquiring) {
@@ -129,6 +142,14 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                     first = true
                 }
             }
+            if let last = inFlight {
+                do {
+                    try await settle(last, store: store, producer: producer, consumer: consumer)
+                } catch {
+                    logger.warning("outputs of the last batch not acknowledged; they go out on the next start",
+                                   metadata: [LoggingKeys.error: "\(error)"])
+                }
+            }
         } onGracefulShutdown: {
             self.stopping.store(true, ordering: .releasing)
         }
@@ -141,8 +162,53 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
 
     // MARK: batches
 
-    private func process(_ messages: [ConsumedMessage], tickTimers: Bool, store: StateStore, producer: KafkaProducer,
-                         consumer: KafkaConsumer) async throws {
+    /// Reads an upstream service's progress: its group's committed offsets on its inputs.
+    struct UpstreamReader: Sendable {
+        var service: String
+        var topics: [String]
+        var consumer: KafkaConsumer
+    }
+
+    /// The partitions whose upstream services had, when asked, processed everything on their inputs
+    /// (committed offsets at their inputs' ends). Upstreams are asked in order, each one's ends before its
+    /// offsets, so what one produced before it was seen caught up is in the ends asked for the next. A service
+    /// whose group has committed nothing yet is not deployed (or not started): it is not waited for.
+    /// - Parameter fetched: how far this service has fetched a topic-partition itself; a broker may report less
+    ///   as its end (Tansu 0.6: the last record batch's base offset + 1).
+    static func caughtUp(_ partitions: [Int32], upstreams: [UpstreamReader], partitionCount: Int,
+                         ends: ([TopicPartition]) -> [TopicPartition: Int64],
+                         fetched: (TopicPartition) -> Int64?) -> Set<Int32> {
+        var result = Set(partitions)
+        for u in upstreams {
+            let asked = result.sorted().flatMap { p in u.topics.map { TopicPartition(topic: $0, partition: p) } }
+            guard !asked.isEmpty else { break }
+            let end = ends(asked)
+            let all = (0..<Int32(Swift.max(partitionCount, 1))).flatMap { p in u.topics.map { TopicPartition(topic: $0, partition: p) } }
+            guard let committed = try? u.consumer.committedNow(all) else { return [] }
+            guard committed.values.contains(where: { $0 != nil }) else { continue }
+            for tp in asked {
+                guard let reported = end[tp] else { result.remove(tp.partition); continue }
+                let e = Swift.max(reported, fetched(tp) ?? 0)
+                if ((committed[tp] ?? nil) ?? 0) < e { result.remove(tp.partition) }
+            }
+        }
+        return result
+    }
+
+    /// A committed batch whose outputs are with the producer, not yet acknowledged by the broker.
+    private struct InFlightBatch {
+        var delivery: PendingDelivery
+        var rows: [StateStore.OutboxRow]
+        var offsets: [TopicPartition: Int64]
+        var started: ContinuousClock.Instant
+        var enqueued: ContinuousClock.Instant
+    }
+
+    /// Decides a batch and commits it to SQLite, then hands its outputs to the producer without waiting: the
+    /// next batch is decided while the broker acknowledges this one (the previous one is settled first, so at
+    /// most one batch is in flight and the outbox is deleted in order).
+    private func process(_ messages: [ConsumedMessage], tickTimers: Bool, inFlight: inout InFlightBatch?, store: StateStore,
+                         producer: KafkaProducer, consumer: KafkaConsumer, upstreams: [UpstreamReader]) async throws {
         let started = ContinuousClock.now
         var write = StateStore.BatchWrite()
         var dirty: Set<TenantID> = []
@@ -164,6 +230,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
 
         let assigned = consumer.assignment
         let inputCount = processor.inputs.count
+        let partitionCount = configuration.partitions
         // Each tenant's state before this batch (nil: write it whole), to store only what changed.
         var before: [TenantID: (state: Processor.State?, recentTotal: Int64)] = [:]
         shared.withLock { s in
@@ -195,10 +262,20 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             let verify = inputCount > 1 && configuration.confirmEndOffsets
             let ready = s.merger.release(now: .now, assigned: assigned, position: { positions[$0] },
                                          highWatermark: consumer.cachedHighWatermark,
-                                         verifiedEnds: verify ? { consumer.queryHighWatermarks($0) } : nil)
+                                         verifiedEnds: verify ? { consumer.queryHighWatermarks($0) } : nil,
+                                         upstreamCaughtUp: upstreams.isEmpty ? nil : { partitions, fetched in
+                                             Self.caughtUp(partitions, upstreams: upstreams, partitionCount: partitionCount,
+                                                           ends: { consumer.queryHighWatermarks($0) }, fetched: fetched)
+                                         },
+                                         trace: logger.logLevel <= .trace ? { [logger] pending, basis in
+                                             logger.trace("released", metadata: [
+                                                 LoggingKeys.topic: "\(pending.message.topic)", LoggingKeys.partition: "\(pending.message.partition)",
+                                                 LoggingKeys.offset: "\(pending.message.offset)", "time": "\(pending.time)", "basis": "\(basis)",
+                                             ])
+                                         } : nil)
             let gaveUp = s.merger.takeGaveUpWaiting()
             if !gaveUp.isEmpty {
-                logger.warning("events released before another input's unfetched data (idle limit or buffer full): order across topics not guaranteed", metadata: [
+                logger.warning("events released before another input's unfetched data or an upstream service's catching up (idle limit or buffer full): order across topics not guaranteed", metadata: [
                     "partitions": "\(gaveUp.sorted())", "limit_ms": "\(configuration.maxTaskIdleMilliseconds)",
                 ])
             }
@@ -275,7 +352,13 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                 }
             }
         }
-        guard !write.isEmpty else { return }
+        guard !write.isEmpty else {
+            if let previous = inFlight {
+                inFlight = nil
+                try await settle(previous, store: store, producer: producer, consumer: consumer)
+            }
+            return
+        }
         let decided = ContinuousClock.now
         metrics.decidePhase.record(decided - started)
         let rows: [StateStore.OutboxRow]
@@ -286,11 +369,47 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         }
         let stored = ContinuousClock.now
         metrics.storePhase.record(stored - decided)
-        try await produce(rows, store: store, producer: producer)
-        metrics.producePhase.record(ContinuousClock.now - stored)
-        // For operators' lag views only (SQLite holds the truth), so the loop does not wait for the broker.
-        try? await consumer.commit(write.offsets, waitForBroker: false)
-        metrics.batchLatency.record(ContinuousClock.now - started)
+        if let previous = inFlight {
+            inFlight = nil
+            try await settle(previous, store: store, producer: producer, consumer: consumer)
+        }
+        inFlight = InFlightBatch(delivery: producer.enqueue(batch: rows.map(Self.message)), rows: rows, offsets: write.offsets,
+                                 started: started, enqueued: .now)
+    }
+
+    static func message(_ r: StateStore.OutboxRow) -> OutgoingMessage {
+        OutgoingMessage(topic: r.topic, partition: r.partition, key: Array(r.key.utf8), value: r.value,
+                        headers: r.contentType.map { [KafkaHeader(key: "content-type", string: $0)] } ?? [])
+    }
+
+    /// Waits for a batch's acknowledgements, then deletes its outbox rows.
+    private func settle(_ batch: InFlightBatch, store: StateStore, producer: KafkaProducer, consumer: KafkaConsumer?) async throws {
+        guard let last = batch.rows.last else { return }
+        do {
+            try await batch.delivery.wait()
+        } catch let error as KafkaError where error.isPermanentForMessage {
+            // One row can never be produced: send the rest one by one and drop that row (logged), so
+            // that it cannot block the outbox forever. Rows already delivered are re-sent with the same
+            // event ids, which consumers skip.
+            for r in batch.rows {
+                do {
+                    try await producer.send(Self.message(r))
+                } catch let e as KafkaError where e.isPermanentForMessage {
+                    logger.error("dropped an outbox message that can never be produced", metadata: [
+                        LoggingKeys.topic: "\(r.topic)", "bytes": "\(r.value.count)", LoggingKeys.error: "\(e.reason)",
+                    ])
+                }
+            }
+        }
+        let acknowledged = batch.delivery.settledAt ?? .now
+        metrics.producePhase.record(acknowledged - batch.enqueued)
+        metrics.produced.increment(by: Int64(batch.rows.filter { $0.contentType != nil }.count))
+        try await store.deleteOutbox(through: last.seq)
+        if let consumer {
+            // For operators' lag views only (SQLite holds the truth), so the loop does not wait for the broker.
+            try? await consumer.commit(batch.offsets, waitForBroker: false)
+            metrics.batchLatency.record(acknowledged - batch.started)
+        }
     }
 
     private func deadLetter(_ m: ConsumedMessage, code: String, message: String)
@@ -371,40 +490,15 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         return TenantRecord(state: state, recent: recent)
     }
 
-    private func produce(_ rows: [StateStore.OutboxRow], store: StateStore, producer: KafkaProducer) async throws {
-        guard let last = rows.last else { return }
-        func message(_ r: StateStore.OutboxRow) -> OutgoingMessage {
-            OutgoingMessage(topic: r.topic, partition: r.partition, key: Array(r.key.utf8), value: r.value,
-                            headers: r.contentType.map { [KafkaHeader(key: "content-type", string: $0)] } ?? [])
-        }
-        do {
-            try await producer.send(batch: rows.map(message))
-        } catch let error as KafkaError where error.isPermanentForMessage {
-            // One row can never be produced: send the rest one by one and drop that row (logged), so
-            // that it cannot block the outbox forever. Rows already delivered are re-sent with the same
-            // event ids, which consumers skip.
-            for r in rows {
-                do {
-                    try await producer.send(message(r))
-                } catch let e as KafkaError where e.isPermanentForMessage {
-                    logger.error("dropped an outbox message that can never be produced", metadata: [
-                        LoggingKeys.topic: "\(r.topic)", "bytes": "\(r.value.count)", LoggingKeys.error: "\(e.reason)",
-                    ])
-                }
-            }
-        }
-        let events = rows.filter { $0.contentType != nil }.count
-        metrics.produced.increment(by: Int64(events))
-        try await store.deleteOutbox(through: last.seq)
-    }
-
     /// Produces what a crash left in the outbox, before consuming anything new.
     private func flushOutbox(store: StateStore, producer: KafkaProducer) async throws {
         while true {
             let rows = try await store.pendingOutbox()
             if rows.isEmpty { return }
             logger.info("producing outbox left from before", metadata: ["rows": "\(rows.count)"])
-            try await produce(rows, store: store, producer: producer)
+            let now = ContinuousClock.now
+            try await settle(InFlightBatch(delivery: producer.enqueue(batch: rows.map(Self.message)), rows: rows, offsets: [:],
+                                           started: now, enqueued: now), store: store, producer: producer, consumer: nil)
         }
     }
 

@@ -9,6 +9,10 @@ public protocol EventProcessor: Sendable {
     /// The topics to consume.
     var inputs: [ContractTopic] { get }
 
+    /// Services whose outputs this one consumes together with their inputs, those upstream of the others
+    /// first (see `UpstreamService`). Default: none.
+    var upstream: [UpstreamService] { get }
+
     /// The state of a tenant never seen before.
     func initialState(tenant: TenantID) -> State
 
@@ -24,6 +28,7 @@ public protocol EventProcessor: Sendable {
 }
 
 extension EventProcessor {
+    public var upstream: [UpstreamService] { [] }
     public func tick(state: inout State, now: Timestamp) -> [Emission] { [] }
     public func nextDeadline(state: State) -> Timestamp? { nil }
 }

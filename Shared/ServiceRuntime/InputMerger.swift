@@ -54,10 +54,15 @@ struct InputMerger {
     private var fetchedEnd: [TopicPartition: Int64] = [:]
     private var waitingSince: [Int32: ContinuousClock.Instant] = [:]
     private(set) var buffered = 0
-    /// Partitions that released events without waiting any longer (idle limit or buffer full) since last asked.
+    /// Partitions that started releasing events without waiting any longer (idle limit or buffer full) since last asked.
     private(set) var gaveUpWaiting: Set<Int32> = []
+    /// Partitions releasing without waiting now; one warns once per episode, not once per batch.
+    private var givingUp: Set<Int32> = []
     /// The last end offset asked from the broker per topic-partition, and when.
     private var verified: [TopicPartition: (at: ContinuousClock.Instant, end: Int64)] = [:]
+    /// Per partition, the last moment as of which the upstream services were known to have processed
+    /// everything on their inputs (and produced what follows from it).
+    private var upstreamAt: [Int32: ContinuousClock.Instant] = [:]
 
     init(topics: [String], maxIdle: Duration, maxBuffered: Int = 50_000) {
         self.topics = topics
@@ -84,9 +89,51 @@ struct InputMerger {
     ///     nil: no confirmation, the cached ends are trusted.
     mutating func release(now: ContinuousClock.Instant, assigned: Set<TopicPartition>,
                           position: (TopicPartition) -> Int64?, highWatermark: (TopicPartition) -> Int64?,
-                          verifiedEnds: (([TopicPartition]) -> [TopicPartition: Int64])? = nil) -> [Pending] {
+                          verifiedEnds: (([TopicPartition]) -> [TopicPartition: Int64])? = nil,
+                          upstreamCaughtUp: (([Int32], (TopicPartition) -> Int64?) -> Set<Int32>)? = nil,
+                          trace: ((Pending, String) -> Void)? = nil) -> [Pending] {
         var out: [Pending] = []
         let partitions = Set(queues.filter { !$0.value.isEmpty }.keys.map(\.partition))
+        var newestArrival: [Int32: ContinuousClock.Instant] = [:]
+        for (tp, q) in queues where !q.isEmpty {
+            newestArrival[tp.partition] = max(newestArrival[tp.partition] ?? q.items[q.items.count - 1].arrived,
+                                              q.items[q.items.count - 1].arrived)
+        }
+        if let upstreamCaughtUp {
+            // First the upstream services' progress, then (below) our inputs' ends: what they produced before
+            // they were seen caught up must be visible in the ends asked afterwards.
+            let behind = newestArrival.filter { p, newest in upstreamAt[p].map { $0 < newest } ?? true }.keys.sorted()
+            if !behind.isEmpty {
+                let asked = ContinuousClock.now
+                for p in upstreamCaughtUp(behind, { [fetchedEnd] in fetchedEnd[$0] }) { upstreamAt[p] = asked }
+            }
+        }
+        /// The moment a caught-up input's end must have been confirmed at, for an event that arrived at `arrival`.
+        func confirmationNeeded(_ p: Int32, after arrival: ContinuousClock.Instant) -> ContinuousClock.Instant {
+            if upstreamCaughtUp != nil, let at = upstreamAt[p] { return max(at, arrival) }
+            return arrival
+        }
+        if let verifiedEnds, topics.count > 1 {
+            // Ask for every input that may need confirming in this call at once (the requests overlap), rather
+            // than one partition after the other as the loop below comes to them.
+            var ask: [TopicPartition] = []
+            for (p, newest) in newestArrival {
+                let needed = confirmationNeeded(p, after: newest)
+                for topic in topics {
+                    let tp = TopicPartition(topic: topic, partition: p)
+                    guard assigned.contains(tp), let high = highWatermark(tp),
+                          high <= (fetchedEnd[tp] ?? position(tp) ?? 0),
+                          verified[tp].map({ $0.at < needed }) ?? true else { continue }
+                    ask.append(tp)
+                }
+            }
+            if !ask.isEmpty {
+                let asked = ContinuousClock.now
+                for (tp, end) in verifiedEnds(ask.sorted { ($0.partition, $0.topic) < ($1.partition, $1.topic) }) {
+                    verified[tp] = (asked, end)
+                }
+            }
+        }
         for p in partitions.sorted() {
             while true {
                 var best: (tp: TopicPartition, time: Int64, arrived: ContinuousClock.Instant)?
@@ -101,9 +148,13 @@ struct InputMerger {
                         if high > (fetchedEnd[tp] ?? position(tp) ?? 0) { unfetched = true } else { caughtUp.append(tp) }
                     }
                 }
+                if let chosen = best, upstreamCaughtUp != nil, upstreamAt[p].map({ $0 < chosen.arrived }) ?? true {
+                    unfetched = true  // an upstream service has not caught up with what was there when this arrived
+                }
                 if let chosen = best, !unfetched, let verifiedEnds {
                     // Confirm with the broker that the inputs that look caught up were so when this event arrived.
-                    let stale = caughtUp.filter { tp in verified[tp].map { $0.at < chosen.arrived } ?? true }
+                    let needed = confirmationNeeded(p, after: chosen.arrived)
+                    let stale = caughtUp.filter { tp in verified[tp].map { $0.at < needed } ?? true }
                     if !stale.isEmpty {
                         let asked = ContinuousClock.now
                         let ends = verifiedEnds(stale)
@@ -112,7 +163,7 @@ struct InputMerger {
                         if ends.count < stale.count { unfetched = true }
                     }
                     for tp in caughtUp {
-                        if let v = verified[tp], v.at >= chosen.arrived, v.end > (fetchedEnd[tp] ?? position(tp) ?? 0) {
+                        if let v = verified[tp], v.at >= needed, v.end > (fetchedEnd[tp] ?? position(tp) ?? 0) {
                             unfetched = true
                         }
                     }
@@ -125,13 +176,26 @@ struct InputMerger {
                     let since = waitingSince[p] ?? now
                     waitingSince[p] = since
                     if now - since < maxIdle { break }
-                    gaveUpWaiting.insert(p)
+                    if givingUp.insert(p).inserted { gaveUpWaiting.insert(p) }
                 } else if unfetched {
-                    gaveUpWaiting.insert(p)
+                    if givingUp.insert(p).inserted { gaveUpWaiting.insert(p) }
                 } else {
                     waitingSince[p] = nil
+                    givingUp.remove(p)
                 }
-                out.append(queues[chosen.tp]!.pop())
+                let next = queues[chosen.tp]!.pop()
+                if let trace {
+                    // Why the other inputs did not go first: each one's fetched end and what the broker said.
+                    let basis = topics.map { topic -> String in
+                        let tp = TopicPartition(topic: topic, partition: p)
+                        let head = queues[tp]?.first.map { "head \($0.time)" } ?? "empty"
+                        let v = verified[tp].map { "verified \($0.end) \($0.at < next.arrived ? "before" : "after") arrival" } ?? "unverified"
+                        return "\(topic): \(head) fetched \(fetchedEnd[tp] ?? position(tp) ?? -1) cached \(highWatermark(tp) ?? -1) \(v)"
+                    }
+                    let upstream = upstreamCaughtUp == nil ? "" : upstreamAt[p].map { $0 < next.arrived ? "upstream behind; " : "upstream caught up; " } ?? "upstream unknown; "
+                    trace(next, (unfetched ? "gave up waiting; " : "") + upstream + basis.joined(separator: "; "))
+                }
+                out.append(next)
                 buffered -= 1
             }
         }
@@ -153,6 +217,10 @@ struct InputMerger {
         }
         for tp in fetchedEnd.keys where partitions.contains(tp.partition) { fetchedEnd[tp] = nil }
         for tp in verified.keys where partitions.contains(tp.partition) { verified[tp] = nil }
-        for p in partitions { waitingSince[p] = nil }
+        for p in partitions {
+            waitingSince[p] = nil
+            upstreamAt[p] = nil
+        }
+        givingUp.subtract(partitions)
     }
 }

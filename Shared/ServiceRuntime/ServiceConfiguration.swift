@@ -34,6 +34,9 @@ public struct ServiceConfiguration: Sendable {
     /// Before an event goes out while another input looks caught up, ask the broker for that input's end
     /// (one request per batch): exact order across topics, at some latency (see docs/benchmarks.md).
     public var confirmEndOffsets = true
+    /// `CC_FETCH_WAIT_MS` (default 10): how long the broker may hold a fetch that has no data. Some brokers
+    /// (Tansu) hold every fetch that long, so it adds to each hop's latency; lower costs idle fetches.
+    public var fetchMaxWaitMilliseconds = 10
 
     public init(serviceName: String, brokers: String = "127.0.0.1:9092", dataDirectory: String? = nil,
                 httpPort: Int, httpHost: String = "0.0.0.0", topicPrefix: String = "", partitions: Int = 6,
@@ -73,6 +76,7 @@ public struct ServiceConfiguration: Sendable {
         c.sessionTimeoutMilliseconds = try int("CC_SESSION_TIMEOUT_MS", 6_000, range: 1_000...300_000)
         c.maxBatch = try int("CC_MAX_BATCH", 500, range: 1...100_000)
         c.maxTaskIdleMilliseconds = try int("CC_MAX_TASK_IDLE_MS", 2_000, range: 0...60_000)
+        c.fetchMaxWaitMilliseconds = try int("CC_FETCH_WAIT_MS", 10, range: 0...10_000)
         if let raw = environment["CC_CONFIRM_END_OFFSETS"], !raw.isEmpty {
             guard let flag = ["true": true, "1": true, "false": false, "0": false][raw.lowercased()] else {
                 throw ConfigurationError(variable: "CC_CONFIRM_END_OFFSETS", value: raw, expected: "true|false")
@@ -101,7 +105,8 @@ public struct ServiceConfiguration: Sendable {
     public var consumer: ConsumerConfiguration {
         ConsumerConfiguration(common: kafka, groupID: topicPrefix + serviceName,
                               sessionTimeoutMilliseconds: sessionTimeoutMilliseconds,
-                              heartbeatIntervalMilliseconds: max(300, sessionTimeoutMilliseconds / 6))
+                              heartbeatIntervalMilliseconds: max(300, sessionTimeoutMilliseconds / 6),
+                              fetchMaxWaitMilliseconds: fetchMaxWaitMilliseconds)
     }
 }
 

@@ -1,4 +1,5 @@
 import CallCenterDomain
+import EventContract
 import Foundation
 
 /// Splits a service's state into small entities, so that a batch stores (in SQLite
@@ -162,7 +163,9 @@ public enum StateEntities {
                 out.append(UInt8(ascii: "{"))
                 for (i, (name, node)) in children.enumerated() {
                     if i > 0 { out.append(UInt8(ascii: ",")) }
-                    out.append((try? JSONEncoder().encode(name)) ?? Data("\"\"".utf8))
+                    var literal: [UInt8] = []
+                    JSONString.append(name, to: &literal)
+                    out.append(contentsOf: literal)
                     out.append(UInt8(ascii: ":"))
                     node.write(to: &out)
                 }

@@ -66,6 +66,24 @@ struct InputMergerTests {
                                     highWatermark: { _ in nil })) == ["\(telephony)-0"], "topics not assigned are not waited for")
     }
 
+    @Test("releasing without waiting any longer is reported once per episode, not once per batch")
+    func gaveUpOncePerEpisode() {
+        var merger = InputMerger(topics: [telephony, decisions], maxIdle: .zero)
+        func step(_ offset: Int64, decisionsEnd: Int64) -> Set<Int32> {
+            let (m, d) = message(telephony, offset: offset, second: Int(offset))
+            merger.add(m, d)
+            let out = merger.release(now: .now, assigned: both, position: { _ in 0 },
+                                     highWatermark: { $0.topic == decisions ? decisionsEnd : offset + 1 })
+            #expect(ids(out) == ["\(telephony)-\(offset)"])
+            return merger.takeGaveUpWaiting()
+        }
+        #expect(step(0, decisionsEnd: 5) == [0], "decisions has unfetched data: gave up at once (no idle time)")
+        #expect(step(1, decisionsEnd: 5) == [], "the same episode")
+        #expect(step(2, decisionsEnd: 5) == [])
+        #expect(step(3, decisionsEnd: 0) == [], "decisions caught up: the episode ends")
+        #expect(step(4, decisionsEnd: 5) == [0], "a new episode is reported again")
+    }
+
     @Test("an input that looks caught up from cached offsets is confirmed with the broker, once for what arrived before")
     func verifies() {
         var merger = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2))
@@ -90,6 +108,34 @@ struct InputMergerTests {
         unanswered.add(m, d)
         #expect(unanswered.release(now: .now, assigned: both, position: { _ in 0 }, highWatermark: { $0.topic == decisions ? 1 : 0 },
                                    verifiedEnds: { _ in [:] }).isEmpty, "a failed query does not count as caught up")
+    }
+
+    @Test("an event waits until the upstream services have processed what was on their inputs when it arrived")
+    func upstream() {
+        var merger = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2))
+        let (m, d) = message(telephony, offset: 0, second: 10)
+        merger.add(m, d)
+        var upstreamCaughtUp = false
+        var decisionsEnd: Int64 = 0
+        var asked: [[Int32]] = []
+        func release() -> [InputMerger.Pending] {
+            merger.release(now: .now, assigned: both, position: { _ in 0 }, highWatermark: { $0.topic == telephony ? 1 : 0 },
+                           verifiedEnds: { tps in Dictionary(uniqueKeysWithValues: tps.map { ($0, $0.topic == telephony ? 1 : decisionsEnd) }) },
+                           upstreamCaughtUp: { partitions, _ in
+                               asked.append(partitions)
+                               return upstreamCaughtUp ? Set(partitions) : []
+                           })
+        }
+        #expect(release().isEmpty, "routing has not processed what was there yet (it restarts, say): wait")
+        #expect(asked == [[0]])
+        // Routing catches up, and on its way produces a decision older than the telephony event.
+        upstreamCaughtUp = true
+        decisionsEnd = 1
+        #expect(release().isEmpty, "the decision routing produced before it caught up is not fetched yet: wait for it")
+        let (dm, dd) = message(decisions, offset: 0, second: 5)
+        merger.add(dm, dd)
+        #expect(ids(release()) == ["\(decisions)-0", "\(telephony)-0"], "the decision goes first, as in a run without the restart")
+        #expect(merger.takeGaveUpWaiting().isEmpty)
     }
 
     @Test("an undecodable message keeps its place in its topic; revoked partitions are forgotten")

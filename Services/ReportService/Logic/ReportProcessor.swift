@@ -11,6 +11,11 @@ public struct ReportProcessor: EventProcessor {
 
     public var inputs: [ContractTopic] { [.config, .telephonyEvents, .routingDecisions, .usage] }
 
+    /// Decisions and usage come from routing-service.
+    public var upstream: [UpstreamService] {
+        [UpstreamService("routing-service", inputs: [.config, .settingsEvents, .telephonyEvents])]
+    }
+
     public func initialState(tenant: TenantID) -> ReportState { ReportState() }
 
     public func handle(_ event: DecodedEvent, state: inout ReportState, context: HandlerContext)

@@ -13,6 +13,12 @@ public struct StatusProcessor: EventProcessor {
         [.config, .settingsEvents, .telephonyEvents, .routingDecisions, .callCommands, .usage]
     }
 
+    /// Settings events come from settings-service, decisions, commands and usage from routing-service.
+    public var upstream: [UpstreamService] {
+        [UpstreamService("settings-service", inputs: [.config, .settingsCommands]),
+         UpstreamService("routing-service", inputs: [.config, .settingsEvents, .telephonyEvents])]
+    }
+
     public func initialState(tenant: TenantID) -> StatusState { StatusState(tenantID: tenant) }
 
     public func handle(_ event: DecodedEvent, state: inout StatusState, context: HandlerContext)
