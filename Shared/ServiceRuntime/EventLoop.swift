@@ -89,23 +89,23 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         let consumer = try KafkaConsumer(
             configuration: configuration.consumer, topics: topics, rebalanceListener: listener, logger: logger)
         // Readers of the upstream services' progress: they never join those groups, only read their offsets.
-        let upstreams = try processor.upstream.map { u in
-            UpstreamReader(service: u.service, topics: u.inputs.map { $0.name(in: configuration.topics) },
-                           consumer: try KafkaConsumer(configuration: ConsumerConfiguration(
-                               common: configuration.kafka, groupID: configuration.topicPrefix + u.service), topics: []))
-        }
+        let upstreams = UpstreamTracker(readers: try processor.upstream.map { u in
+            UpstreamTracker.Reader(service: u.service, topics: u.inputs.map { $0.name(in: configuration.topics) },
+                                   consumer: try KafkaConsumer(configuration: ConsumerConfiguration(
+                                       common: configuration.kafka, groupID: configuration.topicPrefix + u.service), topics: []))
+        }, partitionCount: configuration.partitions)
         logger.info("consuming", metadata: [LoggingKeys.topics: "\(topics)", "data": "\(store.path)"])
         var failure: (any Error)?
         await withGracefulShutdownHandler {
             var first = true
             var lastTick = ContinuousClock.now
-            var inFlight: InFlightBatch?
+            var inFlight: [InFlightBatch] = []
             while !stopping.load(ordering: .acquiring) {
                 do {
                     // While a batch's outputs are out, come back soon to settle it even if nothing new arrives.
                     // (And while events wait for their turn across inputs, to release them soon after it comes.)
                     let holding = shared.withLock { $0.merger.buffered > 0 }
-                    let wait: Duration = inFlight == nil && !holding ? .milliseconds(100) : .milliseconds(5)
+                    let wait: Duration = inFlight.isEmpty && !holding ? .milliseconds(100) : .milliseconds(5)
                     let messages = try await consumer.poll(maxMessages: maxBatch, timeout: wait)
                     if first {
                         first = false
@@ -127,7 +127,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                 } catch {
                     // State and outbox are committed; producing failed (e.g. the broker is away). Consume
                     // nothing new until the outbox is out, so that outputs keep their order.
-                    inFlight = nil
+                    inFlight = []
                     health.markNotReady("producing failed: \(error)", .consumer)
                     logger.error("producing failed; retrying the outbox", metadata: [LoggingKeys.error: "\(error)"])
                     while !stopping.load(ordering: .acquiring) {
@@ -142,13 +142,11 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                     first = true
                 }
             }
-            if let last = inFlight {
-                do {
-                    try await settle(last, store: store, producer: producer, consumer: consumer)
-                } catch {
-                    logger.warning("outputs of the last batch not acknowledged; they go out on the next start",
-                                   metadata: [LoggingKeys.error: "\(error)"])
-                }
+            do {
+                for batch in inFlight { try await settle(batch, store: store, producer: producer, consumer: consumer) }
+            } catch {
+                logger.warning("outputs of the last batches not acknowledged; they go out on the next start",
+                               metadata: [LoggingKeys.error: "\(error)"])
             }
         } onGracefulShutdown: {
             self.stopping.store(true, ordering: .releasing)
@@ -162,38 +160,8 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
 
     // MARK: batches
 
-    /// Reads an upstream service's progress: its group's committed offsets on its inputs.
-    struct UpstreamReader: Sendable {
-        var service: String
-        var topics: [String]
-        var consumer: KafkaConsumer
-    }
-
-    /// The partitions whose upstream services had, when asked, processed everything on their inputs
-    /// (committed offsets at their inputs' ends). Upstreams are asked in order, each one's ends before its
-    /// offsets, so what one produced before it was seen caught up is in the ends asked for the next. A service
-    /// whose group has committed nothing yet is not deployed (or not started): it is not waited for.
-    /// - Parameter fetched: how far this service has fetched a topic-partition itself; a broker may report less
-    ///   as its end (Tansu 0.6: the last record batch's base offset + 1).
-    static func caughtUp(_ partitions: [Int32], upstreams: [UpstreamReader], partitionCount: Int,
-                         ends: ([TopicPartition]) -> [TopicPartition: Int64],
-                         fetched: (TopicPartition) -> Int64?) -> Set<Int32> {
-        var result = Set(partitions)
-        for u in upstreams {
-            let asked = result.sorted().flatMap { p in u.topics.map { TopicPartition(topic: $0, partition: p) } }
-            guard !asked.isEmpty else { break }
-            let end = ends(asked)
-            let all = (0..<Int32(Swift.max(partitionCount, 1))).flatMap { p in u.topics.map { TopicPartition(topic: $0, partition: p) } }
-            guard let committed = try? u.consumer.committedNow(all) else { return [] }
-            guard committed.values.contains(where: { $0 != nil }) else { continue }
-            for tp in asked {
-                guard let reported = end[tp] else { result.remove(tp.partition); continue }
-                let e = Swift.max(reported, fetched(tp) ?? 0)
-                if ((committed[tp] ?? nil) ?? 0) < e { result.remove(tp.partition) }
-            }
-        }
-        return result
-    }
+    /// Batches whose outputs may be with the broker at once.
+    static var maxInFlight: Int { 8 }
 
     /// A committed batch whose outputs are with the producer, not yet acknowledged by the broker.
     private struct InFlightBatch {
@@ -205,10 +173,11 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
     }
 
     /// Decides a batch and commits it to SQLite, then hands its outputs to the producer without waiting: the
-    /// next batch is decided while the broker acknowledges this one (the previous one is settled first, so at
-    /// most one batch is in flight and the outbox is deleted in order).
-    private func process(_ messages: [ConsumedMessage], tickTimers: Bool, inFlight: inout InFlightBatch?, store: StateStore,
-                         producer: KafkaProducer, consumer: KafkaConsumer, upstreams: [UpstreamReader]) async throws {
+    /// next batches are decided while the broker acknowledges this one (the idempotent producer keeps their
+    /// order). Acknowledged batches are settled oldest first, so the outbox is deleted in order; at most
+    /// `maxInFlight` batches wait for the broker.
+    private func process(_ messages: [ConsumedMessage], tickTimers: Bool, inFlight: inout [InFlightBatch], store: StateStore,
+                         producer: KafkaProducer, consumer: KafkaConsumer, upstreams: UpstreamTracker) async throws {
         let started = ContinuousClock.now
         var write = StateStore.BatchWrite()
         var dirty: Set<TenantID> = []
@@ -217,20 +186,28 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         let source = "/" + service
         let topics = configuration.topics
 
+        /// Outputs are encoded after the batch's decisions, on all cores: (outbox index, what to encode).
+        var toEncode: [(index: Int, emission: Emission, id: String, tenant: TenantID)] = []
         func emit(_ emissions: [Emission], idBase: String, tenant: TenantID) {
             for (i, e) in emissions.enumerated() {
-                func encode<P: EventPayload>(_ p: P) -> [UInt8] {
-                    CloudEventCodec.encode(p, id: "\(idBase)~\(service)~\(i)", source: source, time: e.time,
-                                           tenantID: tenant, subject: e.subject)
-                }
-                write.outbox.append((e.topic.name(in: topics), nil, tenant, encode(e.payload),
-                                     CloudEventCodec.structuredContentType))
+                toEncode.append((write.outbox.count, e, "\(idBase)~\(service)~\(i)", tenant))
+                write.outbox.append((e.topic.name(in: topics), nil, tenant, [], CloudEventCodec.structuredContentType))
             }
         }
 
+        // Decoding is pure: done before taking the lock, on all cores.
+        let decodedMessages = ParallelMap.map(messages.count) { i -> Result<DecodedEvent, EventDecodingError> in
+            let m = messages[i]
+            do {
+                return .success(try CloudEventCodec.decode(value: m.value, headers: m.headers.map { ($0.key, $0.value) }))
+            } catch let error as EventDecodingError {
+                return .failure(error)
+            } catch {
+                return .failure(EventDecodingError(.invalidJSON, "\(error)"))
+            }
+        }
         let assigned = consumer.assignment
         let inputCount = processor.inputs.count
-        let partitionCount = configuration.partitions
         // Each tenant's state before this batch (nil: write it whole), to store only what changed.
         var before: [TenantID: (state: Processor.State?, recentTotal: Int64)] = [:]
         shared.withLock { s in
@@ -246,26 +223,18 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                     before[tenant] = (whole ? nil : slot.record.state, slot.record.recent.total)
                 }
             }
-            for m in messages where s.owned.contains(m.partition) {
+            for (m, decoded) in zip(messages, decodedMessages) where s.owned.contains(m.partition) {
                 metrics.consumed.increment()
-                let decoded: Result<DecodedEvent, EventDecodingError>
-                do {
-                    decoded = .success(try CloudEventCodec.decode(value: m.value, headers: m.headers.map { ($0.key, $0.value) }))
-                } catch let error as EventDecodingError {
-                    decoded = .failure(error)
-                } catch {
-                    decoded = .failure(EventDecodingError(.invalidJSON, "\(error)"))
-                }
                 s.merger.add(m, decoded)
             }
             let positions = s.offsets
-            let verify = inputCount > 1 && configuration.confirmEndOffsets
+            let verify = inputCount > 1 && (configuration.confirmEndOffsets ?? processor.confirmsEndOffsets)
             let ready = s.merger.release(now: .now, assigned: assigned, position: { positions[$0] },
                                          highWatermark: consumer.cachedHighWatermark,
                                          verifiedEnds: verify ? { consumer.queryHighWatermarks($0) } : nil,
-                                         upstreamCaughtUp: upstreams.isEmpty ? nil : { partitions, fetched in
-                                             Self.caughtUp(partitions, upstreams: upstreams, partitionCount: partitionCount,
-                                                           ends: { consumer.queryHighWatermarks($0) }, fetched: fetched)
+                                         upstreamCaughtUp: upstreams.readers.isEmpty ? nil : { partitions, fetched in
+                                             upstreams.advance(partitions, now: .now, ends: { consumer.queryHighWatermarks($0) },
+                                                               fetched: fetched)
                                          },
                                          trace: logger.logLevel <= .trace ? { [logger] pending, basis in
                                              logger.trace("released", metadata: [
@@ -330,7 +299,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             }
             // SQLite and changelog: the entities each changed tenant's batch changed, and the offsets
             // of every partition touched.
-            let encoder = JSONEncoder()
+            let encoder = EntityEncoder()
             for tenant in dirty.sorted() {
                 guard let slot = s.slots[tenant], let b = before[tenant] else { continue }
                 var changes = StateEntities.Changes()
@@ -352,10 +321,17 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                 }
             }
         }
+        let encoded = ParallelMap.map(toEncode.count, minimum: 32) { i in
+            let e = toEncode[i]
+            return Self.encode(e.emission.payload, id: e.id, source: source, time: e.emission.time, tenant: e.tenant,
+                               subject: e.emission.subject)
+        }
+        for (e, value) in zip(toEncode, encoded) { write.outbox[e.index].value = value }
         guard !write.isEmpty else {
-            if let previous = inFlight {
-                inFlight = nil
-                try await settle(previous, store: store, producer: producer, consumer: consumer)
+            // Nothing new: settle what is out (waiting for the broker is all there is to do).
+            while !inFlight.isEmpty {
+                let oldest = inFlight.removeFirst()
+                try await settle(oldest, store: store, producer: producer, consumer: consumer)
             }
             return
         }
@@ -369,12 +345,20 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         }
         let stored = ContinuousClock.now
         metrics.storePhase.record(stored - decided)
-        if let previous = inFlight {
-            inFlight = nil
-            try await settle(previous, store: store, producer: producer, consumer: consumer)
+        inFlight.append(InFlightBatch(delivery: producer.enqueue(batch: rows.map(Self.message)), rows: rows,
+                                      offsets: write.offsets, started: started, enqueued: .now))
+        while let oldest = inFlight.first, oldest.delivery.isSettled || inFlight.count > Self.maxInFlight {
+            inFlight.removeFirst()
+            try await settle(oldest, store: store, producer: producer, consumer: consumer)
         }
-        inFlight = InFlightBatch(delivery: producer.enqueue(batch: rows.map(Self.message)), rows: rows, offsets: write.offsets,
-                                 started: started, enqueued: .now)
+    }
+
+    static func encode(_ payload: any EventPayload, id: String, source: String, time: Timestamp, tenant: TenantID,
+                       subject: String?) -> [UInt8] {
+        func encode<P: EventPayload>(_ p: P) -> [UInt8] {
+            CloudEventCodec.encode(p, id: id, source: source, time: time, tenantID: tenant, subject: subject)
+        }
+        return encode(payload)
     }
 
     static func message(_ r: StateStore.OutboxRow) -> OutgoingMessage {
@@ -435,7 +419,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
     }
 
     /// The recent-id chunks a batch appended to, and the chunks it evicted entirely (`since` nil: all chunks).
-    private func recentChanges(_ recent: RecentEventIDs, since: Int64?, encoder: JSONEncoder,
+    private func recentChanges(_ recent: RecentEventIDs, since: Int64?, encoder: EntityEncoder,
                                into changes: inout StateEntities.Changes) {
         let total = recent.total
         let start = since ?? Swift.max(0, total - Int64(RecentEventIDs.capacity))

@@ -13,6 +13,10 @@ public protocol EventProcessor: Sendable {
     /// first (see `UpstreamService`). Default: none.
     var upstream: [UpstreamService] { get }
 
+    /// Whether an input that looks caught up is confirmed with the broker before an event of another input
+    /// goes out (one round trip per batch; `CC_CONFIRM_END_OFFSETS` overrides). Default: true.
+    var confirmsEndOffsets: Bool { get }
+
     /// The state of a tenant never seen before.
     func initialState(tenant: TenantID) -> State
 
@@ -29,6 +33,7 @@ public protocol EventProcessor: Sendable {
 
 extension EventProcessor {
     public var upstream: [UpstreamService] { [] }
+    public var confirmsEndOffsets: Bool { true }
     public func tick(state: inout State, now: Timestamp) -> [Emission] { [] }
     public func nextDeadline(state: State) -> Timestamp? { nil }
 }

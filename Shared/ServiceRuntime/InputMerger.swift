@@ -90,7 +90,7 @@ struct InputMerger {
     mutating func release(now: ContinuousClock.Instant, assigned: Set<TopicPartition>,
                           position: (TopicPartition) -> Int64?, highWatermark: (TopicPartition) -> Int64?,
                           verifiedEnds: (([TopicPartition]) -> [TopicPartition: Int64])? = nil,
-                          upstreamCaughtUp: (([Int32], (TopicPartition) -> Int64?) -> Set<Int32>)? = nil,
+                          upstreamCaughtUp: (([Int32], (TopicPartition) -> Int64?) -> [Int32: ContinuousClock.Instant])? = nil,
                           trace: ((Pending, String) -> Void)? = nil) -> [Pending] {
         var out: [Pending] = []
         let partitions = Set(queues.filter { !$0.value.isEmpty }.keys.map(\.partition))
@@ -100,12 +100,13 @@ struct InputMerger {
                                               q.items[q.items.count - 1].arrived)
         }
         if let upstreamCaughtUp {
-            // First the upstream services' progress, then (below) our inputs' ends: what they produced before
-            // they were seen caught up must be visible in the ends asked afterwards.
+            // First the upstream services' progress (as of which instant they had processed everything on their
+            // inputs), then (below) our inputs' ends: what they produced by then is in the ends asked afterwards.
             let behind = newestArrival.filter { p, newest in upstreamAt[p].map { $0 < newest } ?? true }.keys.sorted()
             if !behind.isEmpty {
-                let asked = ContinuousClock.now
-                for p in upstreamCaughtUp(behind, { [fetchedEnd] in fetchedEnd[$0] }) { upstreamAt[p] = asked }
+                for (p, at) in upstreamCaughtUp(behind, { [fetchedEnd] in fetchedEnd[$0] }) {
+                    upstreamAt[p] = max(upstreamAt[p] ?? at, at)
+                }
             }
         }
         /// The moment a caught-up input's end must have been confirmed at, for an event that arrived at `arrival`.

@@ -31,9 +31,10 @@ public struct ServiceConfiguration: Sendable {
     /// How long a partition's events wait for another input topic of the same partition that is known
     /// to hold older data not fetched yet (event-time order across topics, see `EventLoop`).
     public var maxTaskIdleMilliseconds: Int = 2_000
-    /// Before an event goes out while another input looks caught up, ask the broker for that input's end
-    /// (one request per batch): exact order across topics, at some latency (see docs/benchmarks.md).
-    public var confirmEndOffsets = true
+    /// `CC_CONFIRM_END_OFFSETS`: before an event goes out while another input looks caught up, ask the broker
+    /// for that input's end (one round trip per batch): exact order across topics, at some latency (see
+    /// docs/benchmarks.md). nil: the processor's choice (`EventProcessor.confirmsEndOffsets`).
+    public var confirmEndOffsets: Bool?
     /// `CC_FETCH_WAIT_MS` (default 10): how long the broker may hold a fetch that has no data. Some brokers
     /// (Tansu) hold every fetch that long, so it adds to each hop's latency; lower costs idle fetches.
     public var fetchMaxWaitMilliseconds = 10

@@ -23,14 +23,14 @@ public enum StateEntities {
     public typealias Changes = [String: Data?]
 
     /// Adds to `changes` every entity of `new` that differs from `old` (all of them when `old` is nil).
-    public static func diff(old: Any?, new: Any, encoder: JSONEncoder, into changes: inout Changes) {
+    public static func diff(old: Any?, new: Any, encoder: EntityEncoder, into changes: inout Changes) {
         let oldChildren = old.map(fields) ?? [:]
         for (label, value) in orderedFields(new) {
             diffValue(path: label, old: oldChildren[label], new: value, depth: 1, encoder: encoder, into: &changes)
         }
     }
 
-    private static func diffValue(path: String, old: Any?, new: Any, depth: Int, encoder: JSONEncoder,
+    private static func diffValue(path: String, old: Any?, new: Any, depth: Int, encoder: EntityEncoder,
                                   into changes: inout Changes) {
         if let tracked = new as? any TrackedEntityTable {
             tracked.diffTracked(path: path, old: old, encoder: encoder, into: &changes)
@@ -88,7 +88,7 @@ public enum StateEntities {
         return a == b
     }
 
-    static func encode(_ value: Any, _ encoder: JSONEncoder) -> Data? {
+    static func encode(_ value: Any, _ encoder: EntityEncoder) -> Data? {
         guard let encodable = value as? any Encodable else { return nil }
         return try? encoder.encode(encodable)
     }
@@ -177,11 +177,11 @@ public enum StateEntities {
 
 /// A `[String: V]` dictionary: stored one entity per entry.
 protocol EntityTable {
-    func diffEntries(path: String, old: Any?, encoder: JSONEncoder, into changes: inout StateEntities.Changes)
+    func diffEntries(path: String, old: Any?, encoder: EntityEncoder, into changes: inout StateEntities.Changes)
 }
 
 extension Dictionary: EntityTable where Key == String, Value: Encodable & Equatable {
-    func diffEntries(path: String, old: Any?, encoder: JSONEncoder, into changes: inout StateEntities.Changes) {
+    func diffEntries(path: String, old: Any?, encoder: EntityEncoder, into changes: inout StateEntities.Changes) {
         guard let old = old as? [String: Value] else {
             changes[path] = Data("{}".utf8)  // the table exists even when empty
             for (k, v) in self { changes[path + "/" + k] = try? encoder.encode(v) }
@@ -195,11 +195,11 @@ extension Dictionary: EntityTable where Key == String, Value: Encodable & Equata
 
 /// An array: stored one entity per element; appending writes only the new elements.
 protocol EntityLog {
-    func diffElements(path: String, old: Any?, encoder: JSONEncoder, into changes: inout StateEntities.Changes)
+    func diffElements(path: String, old: Any?, encoder: EntityEncoder, into changes: inout StateEntities.Changes)
 }
 
 extension Array: EntityLog where Element: Encodable & Equatable {
-    func diffElements(path: String, old: Any?, encoder: JSONEncoder, into changes: inout StateEntities.Changes) {
+    func diffElements(path: String, old: Any?, encoder: EntityEncoder, into changes: inout StateEntities.Changes) {
         let prefix = path + "[]/"
         var from = 0
         if let old = old as? [Element] {
@@ -218,11 +218,11 @@ extension Array: EntityLog where Element: Encodable & Equatable {
 
 /// A `ChangeTrackedDictionary`: like a table, but only the keys its journal names are compared.
 protocol TrackedEntityTable {
-    func diffTracked(path: String, old: Any?, encoder: JSONEncoder, into changes: inout StateEntities.Changes)
+    func diffTracked(path: String, old: Any?, encoder: EntityEncoder, into changes: inout StateEntities.Changes)
 }
 
 extension ChangeTrackedDictionary: TrackedEntityTable {
-    func diffTracked(path: String, old: Any?, encoder: JSONEncoder, into changes: inout StateEntities.Changes) {
+    func diffTracked(path: String, old: Any?, encoder: EntityEncoder, into changes: inout StateEntities.Changes) {
         defer { trimJournal() }
         guard let old = old as? Self, let keys = changedKeys(since: old) else {
             dictionary.diffEntries(path: path, old: (old as? Self)?.dictionary, encoder: encoder, into: &changes)

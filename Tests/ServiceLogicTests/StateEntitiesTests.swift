@@ -42,7 +42,7 @@ struct StateEntitiesTests {
             for (k, v) in changes { stored[k] = v }
         }
         var changes = StateEntities.Changes()
-        StateEntities.diff(old: nil, new: state, encoder: JSONEncoder(), into: &changes)
+        StateEntities.diff(old: nil, new: state, encoder: EntityEncoder(), into: &changes)
         apply(changes)
         var largest = 0
         for (i, e) in Self.events.enumerated() {
@@ -55,7 +55,7 @@ struct StateEntitiesTests {
                                          offset: Int64(i))
             _ = try? processor.handle(try decoded(e.payload), state: &state, context: context)
             var changes = StateEntities.Changes()
-            StateEntities.diff(old: old, new: state, encoder: JSONEncoder(), into: &changes)
+            StateEntities.diff(old: old, new: state, encoder: EntityEncoder(), into: &changes)
             if old == state { #expect(changes.isEmpty, "event \(i) changed nothing but wrote \(changes.keys.sorted())") }
             largest = max(largest, changes.count)
             apply(changes)
@@ -67,7 +67,7 @@ struct StateEntitiesTests {
         #expect(largest < stored.count, "a single event never rewrites every entity (\(largest) of \(stored.count))")
         #expect(entityBytes > 0 && whole > 0)
         var fresh = StateEntities.Changes()
-        StateEntities.diff(old: nil, new: state, encoder: JSONEncoder(), into: &fresh)
+        StateEntities.diff(old: nil, new: state, encoder: EntityEncoder(), into: &fresh)
         #expect(try StateEntities.restore(P.State.self, from: fresh.compactMapValues { $0 }) == state)
     }
 
@@ -104,13 +104,13 @@ struct StateEntitiesTests {
             let old = toy
             change(&toy)
             var changes = StateEntities.Changes()
-            StateEntities.diff(old: old, new: toy, encoder: JSONEncoder(), into: &changes)
+            StateEntities.diff(old: old, new: toy, encoder: EntityEncoder(), into: &changes)
             for (k, v) in changes { stored[k] = v }
             #expect(try StateEntities.restore(Toy.self, from: stored) == toy)
             return Set(changes.keys)
         }
         var all = StateEntities.Changes()
-        StateEntities.diff(old: nil, new: toy, encoder: JSONEncoder(), into: &all)
+        StateEntities.diff(old: nil, new: toy, encoder: EntityEncoder(), into: &all)
         stored = all.compactMapValues { $0 }
         #expect(try StateEntities.restore(Toy.self, from: stored) == toy)
         #expect(try step { $0.table["a/b.c"] = ["x"]; $0.table["d"] = [] } == ["table/a/b.c", "table/d"])

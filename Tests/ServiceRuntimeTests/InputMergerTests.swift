@@ -123,7 +123,7 @@ struct InputMergerTests {
                            verifiedEnds: { tps in Dictionary(uniqueKeysWithValues: tps.map { ($0, $0.topic == telephony ? 1 : decisionsEnd) }) },
                            upstreamCaughtUp: { partitions, _ in
                                asked.append(partitions)
-                               return upstreamCaughtUp ? Set(partitions) : []
+                               return upstreamCaughtUp ? Dictionary(uniqueKeysWithValues: partitions.map { ($0, ContinuousClock.now) }) : [:]
                            })
         }
         #expect(release().isEmpty, "routing has not processed what was there yet (it restarts, say): wait")

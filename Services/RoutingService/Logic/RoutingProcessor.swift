@@ -12,6 +12,11 @@ public struct RoutingProcessor: EventProcessor {
 
     public var inputs: [ContractTopic] { [.config, .settingsEvents, .telephonyEvents] }
 
+    /// Calls are waiting: no broker round trip per batch to confirm the other inputs' ends. Configuration and
+    /// settings events come from other systems at their own pace (routing does not wait for settings-service
+    /// either); the ends its fetches report order what was fetched together.
+    public var confirmsEndOffsets: Bool { false }
+
     public func initialState(tenant: TenantID) -> RoutingState { RoutingState(tenantID: tenant) }
 
     public func handle(_ event: DecodedEvent, state: inout RoutingState, context: HandlerContext)

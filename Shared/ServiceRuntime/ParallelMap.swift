@@ -1,0 +1,26 @@
+import Dispatch
+import Foundation
+
+/// Pure per-item work (decoding and encoding JSON) spread over the machine's cores.
+enum ParallelMap {
+    static let cores = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+
+    /// `body(0..<count)` in order; on several threads when there are at least `minimum` items per thread.
+    static func map<T>(_ count: Int, minimum: Int = 64, _ body: (Int) -> T) -> [T] {
+        let threads = min(cores, count / max(1, minimum))
+        guard threads > 1 else { return (0..<count).map(body) }
+        return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let base = buffer.baseAddress!
+            withoutActuallyEscaping(body) { body in
+                nonisolated(unsafe) let body = body
+                nonisolated(unsafe) let base = base
+                DispatchQueue.concurrentPerform(iterations: threads) { t in
+                    // Each thread initializes its own slice of the buffer.
+                    let lower = count * t / threads, upper = count * (t + 1) / threads
+                    for i in lower..<upper { (base + i).initialize(to: body(i)) }
+                }
+            }
+            initialized = count
+        }
+    }
+}
