@@ -131,6 +131,18 @@ public final class KafkaConsumer: Sendable {
         return result
     }
 
+    /// Stops fetching these partitions (what is fetched already is dropped and fetched again after `resume`,
+    /// from the position after the last message `poll` returned), or starts again.
+    public func pause(_ partitions: [TopicPartition]) { setPaused(partitions, true) }
+    public func resume(_ partitions: [TopicPartition]) { setPaused(partitions, false) }
+
+    private func setPaused(_ partitions: [TopicPartition], _ paused: Bool) {
+        guard !partitions.isEmpty else { return }
+        let list = Self.makeList(Dictionary(uniqueKeysWithValues: partitions.map { ($0, Int64(RD_KAFKA_OFFSET_INVALID)) }))
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        _ = paused ? rd_kafka_pause_partitions(handle.pointer, list) : rd_kafka_resume_partitions(handle.pointer, list)
+    }
+
     /// Assigns partitions explicitly (no group rebalancing), starting at the given offsets
     /// (nil: committed offset or `auto.offset.reset`). Used by tools that read topics directly.
     public func assign(_ partitions: [TopicPartition: Int64?]) async throws {

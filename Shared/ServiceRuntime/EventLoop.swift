@@ -31,6 +31,11 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         var wholeWritePending: Set<TenantID> = []
         /// Consumed events waiting for their turn in event-time order across the input topics.
         var merger: InputMerger
+        /// Input topic-partitions paused because the merger holds many of their events.
+        var paused: Set<TopicPartition> = []
+        /// Partitions that released without waiting since the last warning, and when that was.
+        var gaveUpSinceWarning: Set<Int32> = []
+        var lastGaveUpWarning: ContinuousClock.Instant?
     }
 
     let processor: Processor
@@ -160,6 +165,10 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
 
     // MARK: batches
 
+    /// Buffered events of one input topic-partition above which it is paused, and below which it resumes.
+    static var pauseAbove: Int { 5_000 }
+    static var resumeBelow: Int { 1_000 }
+
     /// Batches whose outputs may be with the broker at once.
     static var maxInFlight: Int { 8 }
 
@@ -242,11 +251,24 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                                                  LoggingKeys.offset: "\(pending.message.offset)", "time": "\(pending.time)", "basis": "\(basis)",
                                              ])
                                          } : nil)
-            let gaveUp = s.merger.takeGaveUpWaiting()
-            if !gaveUp.isEmpty {
+            // An input far ahead of the others (fetched faster while catching up) is paused until the others
+            // catch up with it, so that the fetches bring what the merger waits for instead of filling its buffer.
+            let crowded = s.merger.crowded(above: Self.pauseAbove)
+            let pause = crowded.subtracting(s.paused), resume = s.paused.subtracting(s.merger.crowded(above: Self.resumeBelow))
+            if !pause.isEmpty || !resume.isEmpty {
+                consumer.pause(Array(pause))
+                consumer.resume(Array(resume))
+                s.paused = s.paused.union(pause).subtracting(resume)
+            }
+            s.gaveUpSinceWarning.formUnion(s.merger.takeGaveUpWaiting())
+            // At most one warning per 10 s: under overload a partition can start and end episodes quickly.
+            if !s.gaveUpSinceWarning.isEmpty, s.lastGaveUpWarning.map({ started - $0 >= .seconds(10) }) ?? true {
                 logger.warning("events released before another input's unfetched data or an upstream service's catching up (idle limit or buffer full): order across topics not guaranteed", metadata: [
-                    "partitions": "\(gaveUp.sorted())", "limit_ms": "\(configuration.maxTaskIdleMilliseconds)",
+                    "partitions": "\(s.gaveUpSinceWarning.sorted())", "limit_ms": "\(configuration.maxTaskIdleMilliseconds)",
+                    "buffered": "\(s.merger.buffered)",
                 ])
+                s.gaveUpSinceWarning = []
+                s.lastGaveUpWarning = started
             }
             for pending in ready {
                 let m = pending.message
@@ -532,7 +554,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         let numbers = Set(partitions.map(\.partition))
         shared.withLock { s in
             s.owned.subtract(numbers)
-            s.merger.drop(partitions: numbers)
+            s.merger.drop(partitions: numbers)  // paused inputs of these partitions resume with the next batch
             s.slots = s.slots.filter { !numbers.contains($0.value.partition) }
             s.offsets = s.offsets.filter { !numbers.contains($0.key.partition) }
         }

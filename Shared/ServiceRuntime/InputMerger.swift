@@ -203,6 +203,11 @@ struct InputMerger {
         return out
     }
 
+    /// Topic-partitions holding more than `limit` events not released yet.
+    func crowded(above limit: Int) -> Set<TopicPartition> {
+        Set(queues.filter { $0.value.items.count - $0.value.head > limit }.keys)
+    }
+
     /// The partitions that gave up waiting since the last call (for a warning), and forgets them.
     mutating func takeGaveUpWaiting() -> Set<Int32> {
         defer { gaveUpWaiting = [] }
