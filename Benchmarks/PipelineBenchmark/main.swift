@@ -19,6 +19,31 @@ import FoundationNetworking
 #endif
 import KafkaClient
 
+/// `cc-bench --relay BROKERS IN OUT`: the raw relay of the latency baseline, run as its own process like a service
+/// (in the benchmark's process it competed with the offering loop for the two cooperative threads and stalled).
+/// Consumes IN and produces to OUT until killed, with the services' client settings: batches handed to the
+/// producer without waiting, at most 8 unacknowledged.
+if CommandLine.arguments.count == 5, CommandLine.arguments[1] == "--relay" {
+    let (brokers, input, output) = (CommandLine.arguments[2], CommandLine.arguments[3], CommandLine.arguments[4])
+    let common = KafkaConfiguration(bootstrapServers: brokers, clientID: "cc-bench-relay")
+    let fetchWait = ProcessInfo.processInfo.environment["CC_FETCH_WAIT_MS"].flatMap(Int.init) ?? 10
+    let consumer = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: "relay-\(input)",
+                                                                          fetchMaxWaitMilliseconds: fetchWait), topics: [])
+    var start: [TopicPartition: Int64?] = [:]
+    for p in 0..<6 { start[TopicPartition(topic: input, partition: Int32(p))] = 0 }
+    try await consumer.assign(start)
+    let producer = try KafkaProducer(configuration: ProducerConfiguration(common: common))
+    var unacknowledged: [PendingDelivery] = []
+    while true {
+        let batch = try await consumer.poll(maxMessages: 2_000, timeout: .milliseconds(5))
+        unacknowledged.removeAll { $0.isSettled }
+        if batch.isEmpty { continue }
+        unacknowledged.append(producer.enqueue(batch: batch.map {
+            OutgoingMessage(topic: output, key: $0.key, value: $0.value, headers: $0.headers) }))
+        if unacknowledged.count > 8 { try await unacknowledged.removeFirst().wait() }
+    }
+}
+
 struct Options {
     var brokers: String?
     var calls = 20_000
@@ -320,40 +345,19 @@ let offerProducer = try KafkaProducer(configuration: ProducerConfiguration(commo
         next = next + interval
         try await Task.sleep(until: next, clock: .continuous)
     }
-    let result = try await reading.value.sorted()
+    let unsorted = try await reading.value
+    let slow = unsorted.enumerated().filter { $0.element > 200 }
+    if let first = slow.first, let last = slow.last {
+        say("  \(callPrefix == "R" ? "raw relay" : "routing"): \(slow.count) of \(unsorted.count) offers over 200 ms, "
+            + "between the \(first.offset)th and the \(last.offset)th")
+    }
+    let result = unsorted.sorted()
     await reader.close()
     return result
 }
 func percentile(_ sorted: [Int64], _ p: Double) -> Int64 { sorted.isEmpty ? -1 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
 
-// 3a. The baseline: the same offers through a passthrough (consume → produce, no decoding, no state) with the
-// services' client settings (fetch wait, linger, acknowledged batches), measured the same way.
-let rawLatencyIn = prefix + "raw-latency.in", rawLatencyOut = prefix + "raw-latency.out"
-try await admin.createTopics([TopicSpecification(name: rawLatencyIn, partitions: 6, replicationFactor: 1),
-                              TopicSpecification(name: rawLatencyOut, partitions: 6, replicationFactor: 1)])
-// CC_FETCH_WAIT_MS, if set, applies to the relay as it does to the services.
-let serviceFetchWait = ProcessInfo.processInfo.environment["CC_FETCH_WAIT_MS"].flatMap(Int.init) ?? 10
-let relay = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: "bench-relay-\(run)",
-                                                                   fetchMaxWaitMilliseconds: serviceFetchWait), topics: [])
-try await assignAll(relay, rawLatencyIn, fromEnd: false)
-let relayProducer = try KafkaProducer(configuration: ProducerConfiguration(common: common))
-let relaying = Task {
-    while !Task.isCancelled {
-        let batch = try await relay.poll(maxMessages: 2_000, timeout: .milliseconds(100))
-        if batch.isEmpty { continue }
-        try await relayProducer.send(batch: batch.map { OutgoingMessage(topic: rawLatencyOut, key: $0.key, value: $0.value, headers: $0.headers) })
-    }
-}
-let rawLatencies = try await measureLatency(into: rawLatencyIn, readFrom: rawLatencyOut, callPrefix: "R") { m in
-    guard let e = try? CloudEventCodec.decode(value: m.value, headers: []), case .callOffered(let c) = e.event,
-          !c.callId.hasPrefix("Rw") else { return nil }
-    return nowMs() - e.attributes.time.millisecondsSinceEpoch
-}
-relaying.cancel()
-say("raw passthrough latency at \(o.rate) calls/s (\(rawLatencies.count) offers): p50 \(percentile(rawLatencies, 0.5)) ms, "
-    + "p99 \(percentile(rawLatencies, 0.99)) ms, p99.9 \(percentile(rawLatencies, 0.999)) ms")
-
-// 3b. routing-service: `call.offered` produced → `offered-to-agent` consumed.
+// 3a. routing-service: `call.offered` produced → `offered-to-agent` consumed.
 let latencies = try await measureLatency(into: prefix + "cc.telephony.events", readFrom: prefix + "cc.routing.decisions",
                                          callPrefix: "L") { m in
     // The offer's event time is when it was produced: latency = now - that time.
@@ -361,6 +365,25 @@ let latencies = try await measureLatency(into: prefix + "cc.telephony.events", r
           o.callId.hasPrefix("L"), !o.callId.hasPrefix("Lw") else { return nil }
     return nowMs() - o.at.timestamp.millisecondsSinceEpoch
 }
+// 3b. The baseline: the same offers through a passthrough (consume → produce, no decoding, no state) with the
+// services' client settings (fetch wait, linger, batches in flight), measured the same way.
+let rawLatencyIn = prefix + "raw-latency.in", rawLatencyOut = prefix + "raw-latency.out"
+try await admin.createTopics([TopicSpecification(name: rawLatencyIn, partitions: 6, replicationFactor: 1),
+                              TopicSpecification(name: rawLatencyOut, partitions: 6, replicationFactor: 1)])
+let relayProcess = Process()
+relayProcess.executableURL = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+relayProcess.arguments = ["--relay", brokers, rawLatencyIn, rawLatencyOut]
+try relayProcess.run()
+defer { if relayProcess.isRunning { relayProcess.terminate() } }
+let rawLatencies = try await measureLatency(into: rawLatencyIn, readFrom: rawLatencyOut, callPrefix: "R") { m in
+    guard let e = try? CloudEventCodec.decode(value: m.value, headers: []), case .callOffered(let c) = e.event,
+          !c.callId.hasPrefix("Rw") else { return nil }
+    return nowMs() - e.attributes.time.millisecondsSinceEpoch
+}
+if relayProcess.isRunning { relayProcess.terminate() }
+say("raw passthrough latency at \(o.rate) calls/s (\(rawLatencies.count) offers): p50 \(percentile(rawLatencies, 0.5)) ms, "
+    + "p99 \(percentile(rawLatencies, 0.99)) ms, p99.9 \(percentile(rawLatencies, 0.999)) ms")
+
 let total = o.rate * o.seconds
 @MainActor func pct(_ p: Double) -> Int64 { percentile(latencies, p) }
 say("latency at \(o.rate) calls/s for \(o.seconds) s (\(latencies.count) offers): p50 \(pct(0.5)) ms, p99 \(pct(0.99)) ms, p99.9 \(pct(0.999)) ms")
