@@ -55,6 +55,11 @@ public enum ServiceMain {
             FileHandle.standardError.write(Data("\(serviceName): \(error)\n".utf8))
             exit(2)
         }
+        #if os(Linux)
+        // glibc gives each thread that allocates its own arena (up to 8 per core); the threads that decode and
+        // encode in parallel then keep memory in several arenas. Two arenas hold the footprint down.
+        _ = glibcMallopt(-8 /* M_ARENA_MAX */, 2)
+        #endif
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = configuration.logLevel
@@ -85,3 +90,9 @@ public enum ServiceMain {
         }
     }
 }
+
+#if os(Linux)
+/// glibc's `mallopt` (malloc.h, which Swift's Glibc module does not import).
+@_silgen_name("mallopt")
+private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif
