@@ -91,10 +91,7 @@ public enum CloudEventCodec {
     }()
 
     public static func encode(_ event: ContractEvent, attributes a: EventAttributes) -> [UInt8] {
-        func go<P: EventPayload>(_ p: P) -> [UInt8] {
-            encode(p, id: a.id, source: a.source, time: a.time, tenantID: a.tenantID, subject: a.subject)
-        }
-        return go(event.payload)
+        encode(event.payload, id: a.id, source: a.source, time: a.time, tenantID: a.tenantID, subject: a.subject)
     }
 
     // MARK: decoding

@@ -345,8 +345,8 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         }
         let encoded = ParallelMap.map(toEncode.count, minimum: 32) { i in
             let e = toEncode[i]
-            return Self.encode(e.emission.payload, id: e.id, source: source, time: e.emission.time, tenant: e.tenant,
-                               subject: e.emission.subject)
+            return CloudEventCodec.encode(e.emission.payload, id: e.id, source: source, time: e.emission.time,
+                                          tenantID: e.tenant, subject: e.emission.subject)
         }
         for (e, value) in zip(toEncode, encoded) { write.outbox[e.index].value = value }
         guard !write.isEmpty else {
@@ -373,14 +373,6 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             inFlight.removeFirst()
             try await settle(oldest, store: store, producer: producer, consumer: consumer)
         }
-    }
-
-    static func encode(_ payload: any EventPayload, id: String, source: String, time: Timestamp, tenant: TenantID,
-                       subject: String?) -> [UInt8] {
-        func encode<P: EventPayload>(_ p: P) -> [UInt8] {
-            CloudEventCodec.encode(p, id: id, source: source, time: time, tenantID: tenant, subject: subject)
-        }
-        return encode(payload)
     }
 
     static func message(_ r: StateStore.OutboxRow) -> OutgoingMessage {
