@@ -47,6 +47,9 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
     let tickInterval: Duration?
     let maxBatch: Int
     private let shared: Mutex<Shared>
+    /// What HTTP views read: each owned tenant's state as of the last decided batch. Published after each
+    /// batch, so that a view never waits for a batch in progress (the batch holds `shared` while deciding).
+    private let published = Mutex<[TenantID: (partition: Int32, state: Processor.State)]>([:])
     private let stopping = Atomic<Bool>(false)
 
     /// - Parameter tickInterval: how often timers are checked on the wall clock (nil: only on `cc.clock.tick.v1`).
@@ -219,6 +222,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         let inputCount = processor.inputs.count
         // Each tenant's state before this batch (nil: write it whole), to store only what changed.
         var before: [TenantID: (state: Processor.State?, recentTotal: Int64)] = [:]
+        var changedStates: [(tenant: TenantID, partition: Int32, state: Processor.State)] = []
         shared.withLock { s in
             /// Records the tenant's state before its first change in this batch. The copy shares storage with the
             /// live state until the handler mutates it, so each dictionary is copied at most once per batch.
@@ -334,6 +338,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                                          value.map(Array.init) ?? [], nil))
                 }
                 if b.state == nil { write.wholeTenants.append(tenant) }
+                changedStates.append((tenant, slot.partition, slot.record.state))
             }
             for p in touchedPartitions.sorted() {
                 let offsets = Dictionary(uniqueKeysWithValues: s.offsets.filter { $0.key.partition == p }
@@ -341,6 +346,11 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                 if let blob = try? encoder.encode(offsets) {
                     write.outbox.append((changelogTopic, p, "o:\(p)", Array(blob), nil))
                 }
+            }
+        }
+        if !changedStates.isEmpty {
+            published.withLock { views in
+                for c in changedStates { views[c.tenant] = (c.partition, c.state) }
             }
         }
         let encoded = ParallelMap.map(toEncode.count, minimum: 32) { i in
@@ -534,6 +544,9 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                 for (tenant, slot) in restored { s.slots[tenant] = slot }
                 s.wholeWritePending.formUnion(legacy.map(\.tenant))
             }
+            published.withLock { views in
+                for (tenant, slot) in restored { views[tenant] = (slot.partition, slot.record.state) }
+            }
             logger.info("partitions owned", metadata: ["partitions": "\(numbers.sorted())", "restored_tenants": "\(restored.count)"])
             return offsets.filter { tp, _ in partitions.contains(tp) }
         } catch {
@@ -550,6 +563,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             s.slots = s.slots.filter { !numbers.contains($0.value.partition) }
             s.offsets = s.offsets.filter { !numbers.contains($0.key.partition) }
         }
+        published.withLock { views in views = views.filter { !numbers.contains($0.value.partition) } }
     }
 
     /// Reads partition `p` of the changelog; if it holds anything, it replaces the local copy.
@@ -584,13 +598,13 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         }
     }
 
-    /// A snapshot of one tenant's state, for HTTP views and tests.
+    /// One tenant's state as of the last decided batch, for HTTP views and tests; never waits for a batch.
     public func state(of tenant: TenantID) -> Processor.State? {
-        shared.withLock { $0.slots[tenant]?.record.state }
+        published.withLock { $0[tenant]?.state }
     }
 
     /// Tenants whose state this instance holds.
-    public var tenants: [TenantID] { shared.withLock { $0.slots.keys.sorted() } }
+    public var tenants: [TenantID] { published.withLock { $0.keys.sorted() } }
 
     /// Writing a batch to SQLite failed: the process must restart from what SQLite holds.
     struct StateCommitFailed: Error {

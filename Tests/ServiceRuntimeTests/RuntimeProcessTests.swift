@@ -123,6 +123,7 @@ struct RuntimeProcessTests {
         try await producer.send(batch: messages)
         var rng = SystemRandomNumberGenerator()
         var midStreamKills = 0
+        var killedAt: [Int] = []
         var lastProgress = 0
         // A killed member holds its partitions until its session times out: keep that short here.
         // 1 ms per event makes the 10,000 events last at least 10 s of processing, on any machine.
@@ -142,6 +143,7 @@ struct RuntimeProcessTests {
             s.signal(SIGKILL)
             _ = await s.waitForExit(timeout: .seconds(5))
             if progress < messages.count { midStreamKills += 1 }
+            killedAt.append(progress)
             lastProgress = progress
         }
         let s = try start("a", extra: fastFailover)
@@ -149,7 +151,31 @@ struct RuntimeProcessTests {
         try await expectFinalState([s], expected)
         try await expectOutputIDs(Set(expected.keys.flatMap { tenant in
             (0..<1_250).map { "in-\(tenant)-\($0)~runtime-test-service~0" } }))
-        #expect(midStreamKills >= 5, "kills that interrupted processing: \(midStreamKills)")
+        #expect(midStreamKills >= 5, "kills that interrupted processing: \(midStreamKills); events processed at each kill: \(killedAt)")
+        s.signal(SIGTERM)
+        #expect(await s.waitForExit(timeout: .seconds(10)))
+    }
+
+    @Test("HTTP views answer while a batch is being decided: they read the state as of the last decided batch")
+    func viewsDoNotWaitForABatch() async throws {
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let hold = dir.appendingPathComponent("hold").path
+        let s = try start("a", extra: ["RUNTIME_TEST_HOLD_FILE": hold, "CC_MAX_BATCH": "100"])
+        try await ready(s)
+        let (messages, expected) = inputs(tenants: 1, perTenant: 300)
+        let producer = try KafkaProducer(configuration: ProducerConfiguration(common: KafkaConfiguration(bootstrapServers: brokers)))
+        try await producer.send(batch: Array(messages[..<100]))
+        try await eventually(timeout: .seconds(60), "the first 100 events decided") { await state(s, tenant: "tenant-0")?.count == 100 }
+        // The next batch blocks in the handler until the file is removed.
+        FileManager.default.createFile(atPath: hold, contents: nil)
+        try await producer.send(batch: Array(messages[100...]))
+        try await eventually(timeout: .seconds(60), "a batch blocked in the handler") {
+            FileManager.default.fileExists(atPath: hold + ".reached")
+        }
+        // The view answers (the HTTP client gives up after 5 s) with the last decided batch's state.
+        #expect(await state(s, tenant: "tenant-0")?.count == 100)
+        try FileManager.default.removeItem(atPath: hold)
+        try await expectFinalState([s], expected)
         s.signal(SIGTERM)
         #expect(await s.waitForExit(timeout: .seconds(10)))
     }

@@ -3,6 +3,7 @@ import CallCenterDomain
 import Glibc
 #endif
 import EventContract
+import Foundation
 import ServiceRuntime
 
 /// A test service's logic: counts `cc.call.offered.v1` per tenant, folds their ids
@@ -18,8 +19,14 @@ public struct CountingProcessor: EventProcessor {
     /// Time spent per event, so that process tests can kill the service mid-stream on any machine
     /// (a fast machine would otherwise finish 10,000 events before the first kill).
     public var pausePerEvent: Duration
+    /// While a file exists at this path, the handler blocks (after creating `<path>.reached`), so that a
+    /// test can look at the service while a batch is being decided.
+    public var holdWhileFileExists: String?
 
-    public init(pausePerEvent: Duration = .zero) { self.pausePerEvent = pausePerEvent }
+    public init(pausePerEvent: Duration = .zero, holdWhileFileExists: String? = nil) {
+        self.pausePerEvent = pausePerEvent
+        self.holdWhileFileExists = holdWhileFileExists
+    }
 
     public var inputs: [ContractTopic] { [.telephonyEvents] }
 
@@ -29,6 +36,10 @@ public struct CountingProcessor: EventProcessor {
         guard case .callOffered(let offered) = event.event else { return [] }
         if offered.callCenterId == "reject" {
             throw HandlerRejection(code: "handlerRejected", message: "call center 'reject' refuses calls")
+        }
+        if let hold = holdWhileFileExists, FileManager.default.fileExists(atPath: hold) {
+            FileManager.default.createFile(atPath: hold + ".reached", contents: nil)
+            while FileManager.default.fileExists(atPath: hold) { usleep(10_000) }
         }
         if pausePerEvent > .zero {
             let (seconds, attoseconds) = pausePerEvent.components
