@@ -124,27 +124,33 @@ struct RuntimeProcessTests {
         var rng = SystemRandomNumberGenerator()
         var midStreamKills = 0
         var killedAt: [Int] = []
-        var lastProgress = 0
         // A killed member holds its partitions until its session times out: keep that short here.
         // 1 ms per event makes the 10,000 events last at least 10 s of processing, on any machine.
         let fastFailover = ["CC_SESSION_TIMEOUT_MS": "2000", "CC_MAX_BATCH": "200", "RUNTIME_TEST_PAUSE_US": "1000"]
         for _ in 0..<8 {
-            let s = try start("a", extra: fastFailover)
-            try await ready(s)
-            // Kill only once this run has made progress of its own, at a random moment after that.
-            var progress = 0
-            try await eventually(timeout: .seconds(60), "progress after restart") {
+            // The service kills itself (SIGKILL) at a random moment once it has handled an event of its own: the
+            // moment must not depend on when this test process, busy with other suites, gets to poll it.
+            let delay = Int.random(in: 0...150, using: &rng)
+            let s = try start("a", extra: fastFailover.merging(["RUNTIME_TEST_KILL_AFTER_MS": "\(delay)"]) { _, new in new })
+            try await eventually(timeout: .seconds(120), "the service killed itself, or had nothing left to do") {
+                if !s.isRunning { return true }
                 var total = 0
                 for tenant in expected.keys { total += await state(s, tenant: tenant)?.count ?? 0 }
-                progress = total
-                return total > lastProgress || total == messages.count
+                return total == messages.count
             }
-            try await Task.sleep(for: .milliseconds(Int.random(in: 0...150, using: &rng)))
-            s.signal(SIGKILL)
-            _ = await s.waitForExit(timeout: .seconds(5))
+            if s.isRunning {
+                s.signal(SIGKILL)
+                _ = await s.waitForExit(timeout: .seconds(5))
+                killedAt.append(messages.count)
+                continue
+            }
+            guard let line = s.log.split(separator: "\n").last(where: { $0.contains("killing itself after") }),
+                  let progress = Int(line.split(separator: " ").dropLast().last ?? "") else {
+                Issue.record("the service exited without killing itself (status \(s.exitCode)); log: \(s.logURL.path)")
+                continue
+            }
             if progress < messages.count { midStreamKills += 1 }
             killedAt.append(progress)
-            lastProgress = progress
         }
         let s = try start("a", extra: fastFailover)
         try await ready(s)

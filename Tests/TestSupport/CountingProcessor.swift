@@ -22,10 +22,13 @@ public struct CountingProcessor: EventProcessor {
     /// While a file exists at this path, the handler blocks (after creating `<path>.reached`), so that a
     /// test can look at the service while a batch is being decided.
     public var holdWhileFileExists: String?
+    /// Counts the events this process has handled (not restored ones).
+    public let handled: HandledCounter
 
-    public init(pausePerEvent: Duration = .zero, holdWhileFileExists: String? = nil) {
+    public init(pausePerEvent: Duration = .zero, holdWhileFileExists: String? = nil, handled: HandledCounter = HandledCounter()) {
         self.pausePerEvent = pausePerEvent
         self.holdWhileFileExists = holdWhileFileExists
+        self.handled = handled
     }
 
     public var inputs: [ContractTopic] { [.telephonyEvents] }
@@ -45,6 +48,7 @@ public struct CountingProcessor: EventProcessor {
             let (seconds, attoseconds) = pausePerEvent.components
             usleep(UInt32(seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
         }
+        handled.increment()
         state.count += 1
         state.digest = Self.fold(state.digest, event.attributes.id)
         return [Emission(.routingDecisions, RoutingEvents.CallQueued(
