@@ -96,6 +96,10 @@ public struct ConsumerConfiguration: Sendable {
     /// `fetch.wait.max.ms`: how long the broker may hold a fetch with no data. Short, because some
     /// brokers (Tansu) answer only when it expires even if data arrives earlier, which adds it to latency.
     public var fetchMaxWaitMilliseconds: Int
+    /// `queued.max.messages.kbytes`: how much fetched data librdkafka may hold ahead of the application. Its
+    /// default (64 MB, plus per-message overhead) dominates a catching-up service's memory; batches of a few
+    /// thousand events need far less.
+    public var queuedMaxKilobytes: Int
 
     public init(
         common: KafkaConfiguration = KafkaConfiguration(),
@@ -104,8 +108,10 @@ public struct ConsumerConfiguration: Sendable {
         sessionTimeoutMilliseconds: Int = 6_000,
         maxPollIntervalMilliseconds: Int = 10_000,
         heartbeatIntervalMilliseconds: Int = 1_000,
-        fetchMaxWaitMilliseconds: Int = 10
+        fetchMaxWaitMilliseconds: Int = 10,
+        queuedMaxKilobytes: Int = 16_384
     ) {
+        self.queuedMaxKilobytes = queuedMaxKilobytes
         self.fetchMaxWaitMilliseconds = fetchMaxWaitMilliseconds
         self.common = common
         self.groupID = groupID
@@ -126,6 +132,7 @@ public struct ConsumerConfiguration: Sendable {
         p["heartbeat.interval.ms"] = String(heartbeatIntervalMilliseconds)
         p["enable.partition.eof"] = "false"
         p["fetch.wait.max.ms"] = String(fetchMaxWaitMilliseconds)
+        p["queued.max.messages.kbytes"] = String(queuedMaxKilobytes)
         p["partition.assignment.strategy"] = "range,roundrobin"
         return p.merging(common.overrides) { _, new in new }
     }

@@ -19,8 +19,10 @@ final class RdKafkaHandle: @unchecked Sendable {
         for (key, value) in properties.sorted(by: { $0.key < $1.key }) {
             if rd_kafka_conf_set(conf, key, value, &errstr, errstr.count) != RD_KAFKA_CONF_OK {
                 rd_kafka_conf_destroy(conf)
-                throw KafkaError(code: .configuration,
-                                 reason: "\(key)=\(value): \(String(cString: errstr))")
+                // librdkafka's message may quote the value: a secret's is not shown at all.
+                let reason = KafkaConfiguration.isSecret(key) ? "\(key)=(secret): refused"
+                    : "\(key)=\(value): \(String(cString: errstr))"
+                throw KafkaError(code: .configuration, reason: reason)
             }
         }
         prepare(conf)

@@ -38,6 +38,11 @@ public struct ServiceConfiguration: Sendable {
     /// `CC_FETCH_WAIT_MS` (default 10): how long the broker may hold a fetch that has no data. Some brokers
     /// (Tansu) hold every fetch that long, so it adds to each hop's latency; lower costs idle fetches.
     public var fetchMaxWaitMilliseconds = 10
+    /// `CC_CONSUMER_QUEUE_KB` (default 16384): fetched data librdkafka may hold ahead of the service.
+    public var consumerQueueKilobytes = 16_384
+    /// `KAFKA_PROPERTY_<NAME>`: librdkafka properties for every client of the service (security settings of
+    /// a real cluster, for instance); see `KafkaConfiguration.properties(fromEnvironment:)`.
+    public var kafkaProperties: [String: String] = [:]
 
     public init(serviceName: String, brokers: String = "127.0.0.1:9092", dataDirectory: String? = nil,
                 httpPort: Int, httpHost: String = "0.0.0.0", topicPrefix: String = "", partitions: Int = 6,
@@ -78,6 +83,8 @@ public struct ServiceConfiguration: Sendable {
         c.maxBatch = try int("CC_MAX_BATCH", 500, range: 1...100_000)
         c.maxTaskIdleMilliseconds = try int("CC_MAX_TASK_IDLE_MS", 2_000, range: 0...60_000)
         c.fetchMaxWaitMilliseconds = try int("CC_FETCH_WAIT_MS", 10, range: 0...10_000)
+        c.consumerQueueKilobytes = try int("CC_CONSUMER_QUEUE_KB", 16_384, range: 1_024...2_097_151)
+        c.kafkaProperties = KafkaConfiguration.properties(fromEnvironment: environment)
         if let raw = environment["CC_CONFIRM_END_OFFSETS"], !raw.isEmpty {
             guard let flag = ["true": true, "1": true, "false": false, "0": false][raw.lowercased()] else {
                 throw ConfigurationError(variable: "CC_CONFIRM_END_OFFSETS", value: raw, expected: "true|false")
@@ -97,7 +104,7 @@ public struct ServiceConfiguration: Sendable {
     /// The Kafka settings every client of this service shares.
     public var kafka: KafkaConfiguration {
         KafkaConfiguration(bootstrapServers: brokers, clientID: serviceName,
-                           connectTimeoutMilliseconds: connectTimeoutMilliseconds)
+                           connectTimeoutMilliseconds: connectTimeoutMilliseconds, overrides: kafkaProperties)
     }
 
     public var topics: TopicNames { TopicNames(prefix: topicPrefix) }
@@ -107,7 +114,8 @@ public struct ServiceConfiguration: Sendable {
         ConsumerConfiguration(common: kafka, groupID: topicPrefix + serviceName,
                               sessionTimeoutMilliseconds: sessionTimeoutMilliseconds,
                               heartbeatIntervalMilliseconds: max(300, sessionTimeoutMilliseconds / 6),
-                              fetchMaxWaitMilliseconds: fetchMaxWaitMilliseconds)
+                              fetchMaxWaitMilliseconds: fetchMaxWaitMilliseconds,
+                              queuedMaxKilobytes: consumerQueueKilobytes)
     }
 }
 

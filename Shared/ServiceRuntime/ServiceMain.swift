@@ -71,6 +71,7 @@ public enum ServiceMain {
             LoggingKeys.librdkafka: "\(LibRdKafka.version)",
             LoggingKeys.brokers: "\(configuration.brokers)",
             LoggingKeys.httpPort: "\(configuration.httpPort)",
+            "kafka_properties": "\(configuration.kafkaProperties.keys.sorted())",  // names only: values may be secrets
         ])
         do {
             let services = try makeServices(configuration, logger)
@@ -84,6 +85,10 @@ public enum ServiceMain {
             try await group.run()
             logger.info("stopped")
             exit(0)
+        } catch let error as KafkaError where error.code == .configuration {
+            // A KAFKA_PROPERTY_* librdkafka refused: a setting, like the variables above.
+            logger.error("invalid Kafka setting", metadata: [LoggingKeys.error: "\(error.reason)"])
+            exit(2)
         } catch {
             logger.error("failed", metadata: [LoggingKeys.error: "\(error)"])
             exit(1)

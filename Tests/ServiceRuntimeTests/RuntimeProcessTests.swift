@@ -173,7 +173,7 @@ struct RuntimeProcessTests {
         try await producer.send(batch: Array(messages[..<100]))
         try await eventually(timeout: .seconds(60), "the first 100 events decided") { await state(s, tenant: "tenant-0")?.count == 100 }
         // The next batch blocks in the handler until the file is removed.
-        FileManager.default.createFile(atPath: hold, contents: nil)
+        _ = FileManager.default.createFile(atPath: hold, contents: nil)
         try await producer.send(batch: Array(messages[100...]))
         try await eventually(timeout: .seconds(60), "a batch blocked in the handler") {
             FileManager.default.fileExists(atPath: hold + ".reached")

@@ -65,9 +65,13 @@ func mask(_ text: String) -> String {
     return result
 }
 
+/// librdkafka properties from `KAFKA_PROPERTY_*` (a secured cluster's settings), as the services read them.
+let kafkaProperties = KafkaConfiguration.properties(fromEnvironment: ProcessInfo.processInfo.environment)
+
 func consumer(_ a: Arguments) throws -> KafkaConsumer {
     try KafkaConsumer(configuration: ConsumerConfiguration(
-        common: KafkaConfiguration(bootstrapServers: a.brokers, clientID: "ccctl", connectTimeoutMilliseconds: 5_000),
+        common: KafkaConfiguration(bootstrapServers: a.brokers, clientID: "ccctl", connectTimeoutMilliseconds: 5_000,
+                                   overrides: kafkaProperties),
         groupID: "ccctl-\(UUID().uuidString.prefix(8))"), topics: [])
 }
 
@@ -119,7 +123,7 @@ func topics(_ a: Arguments) async throws {
     var lagConsumers: [String: KafkaConsumer] = [:]
     for s in services {
         lagConsumers[s] = try KafkaConsumer(configuration: ConsumerConfiguration(
-            common: KafkaConfiguration(bootstrapServers: a.brokers, clientID: "ccctl"), groupID: a.prefix + s), topics: [])
+            common: KafkaConfiguration(bootstrapServers: a.brokers, clientID: "ccctl", overrides: kafkaProperties), groupID: a.prefix + s), topics: [])
     }
     for name in names {
         let parts = md.topics.first { $0.name == name }!.partitionCount
@@ -190,7 +194,7 @@ func replay(_ a: Arguments) async throws {
         return
     }
     let producer = try KafkaProducer(configuration: ProducerConfiguration(
-        common: KafkaConfiguration(bootstrapServers: a.brokers, clientID: "ccctl")))
+        common: KafkaConfiguration(bootstrapServers: a.brokers, clientID: "ccctl", overrides: kafkaProperties)))
     for (i, (d, _)) in letters.enumerated() {
         guard let payload = Data(base64Encoded: d.payloadBase64) else { continue }
         try await producer.send(OutgoingMessage(topic: d.originalTopic, key: d.key.map { Array($0.utf8) }, value: Array(payload),

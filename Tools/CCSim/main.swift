@@ -66,7 +66,8 @@ final class Simulator {
 
     init(_ o: Options) throws {
         self.o = o
-        let common = KafkaConfiguration(bootstrapServers: o.brokers, clientID: "cc-sim")
+        let common = KafkaConfiguration(bootstrapServers: o.brokers, clientID: "cc-sim",
+                                        overrides: kafkaProperties)
         producer = try KafkaProducer(configuration: ProducerConfiguration(common: common))
         decisions = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: "cc-sim-\(runID)"), topics: [])
     }
@@ -130,7 +131,7 @@ final class Simulator {
             ("bad", { req($0, "admin", .account, "a6", "110") }),                      // refused: emergency number
         ]
         let settings = try KafkaConsumer(configuration: ConsumerConfiguration(
-            common: KafkaConfiguration(bootstrapServers: o.brokers), groupID: "cc-sim-s-\(runID)"), topics: [])
+            common: KafkaConfiguration(bootstrapServers: o.brokers, overrides: kafkaProperties), groupID: "cc-sim-s-\(runID)"), topics: [])
         try await settings.assign(try await partitions(topic("cc.settings.events")))
         try await publish("cc.settings.commands", requests.map { $0.make("\(runID)-\($0.id)-0") })
         // Configuration and commands travel on different topics: a command that overtakes the accounts is
@@ -306,6 +307,8 @@ final class Simulator {
     }
 }
 
+/// librdkafka properties from `KAFKA_PROPERTY_*` (a secured cluster's settings), as the services read them.
+let kafkaProperties = KafkaConfiguration.properties(fromEnvironment: ProcessInfo.processInfo.environment)
 let args = Array(CommandLine.arguments.dropFirst())
 guard args.first == "demo", let options = Options.parse(Array(args.dropFirst())) else {
     FileHandle.standardError.write(Data("""

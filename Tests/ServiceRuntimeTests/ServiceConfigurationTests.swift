@@ -1,0 +1,31 @@
+import KafkaClient
+import ServiceRuntime
+import Testing
+
+@Suite("Service configuration from the environment")
+struct ServiceConfigurationTests {
+    @Test("defaults, and KAFKA_PROPERTY_* passed to every Kafka client of the service")
+    func kafkaProperties() throws {
+        let plain = try ServiceConfiguration.fromEnvironment(serviceName: "routing-service", defaultHTTPPort: 8082, environment: [:])
+        #expect(plain.brokers == "127.0.0.1:9092" && plain.consumerQueueKilobytes == 16_384 && plain.kafkaProperties.isEmpty)
+        #expect(plain.consumer.queuedMaxKilobytes == 16_384)
+        let secured = try ServiceConfiguration.fromEnvironment(serviceName: "routing-service", defaultHTTPPort: 8082, environment: [
+            "KAFKA_BROKERS": "kafka-1:9093", "KAFKA_PROPERTY_SECURITY_PROTOCOL": "SSL",
+            "KAFKA_PROPERTY_SSL_CA_LOCATION": "/etc/kafka/ca.pem", "CC_CONSUMER_QUEUE_KB": "4096",
+        ])
+        let expected = ["security.protocol": "SSL", "ssl.ca.location": "/etc/kafka/ca.pem"]
+        #expect(secured.kafka.overrides == expected)
+        #expect(secured.consumer.common.overrides == expected)
+        #expect(secured.consumer.queuedMaxKilobytes == 4_096)
+    }
+
+    @Test("an invalid value is reported with its variable's name")
+    func invalidValues() {
+        for (variable, value) in [("CC_CONSUMER_QUEUE_KB", "12"), ("CC_MAX_BATCH", "lots"), ("CC_LOG_LEVEL", "loud")] {
+            let error = #expect(throws: ConfigurationError.self) {
+                try ServiceConfiguration.fromEnvironment(serviceName: "s", defaultHTTPPort: 1, environment: [variable: value])
+            }
+            #expect(error?.variable == variable && error?.description.contains(value) == true)
+        }
+    }
+}
