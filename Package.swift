@@ -104,7 +104,7 @@ let package = Package(
                     path: "Tests/EventContractTests"),
         .testTarget(name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime", "TestSupport"],
                     path: "Tests/ServiceRuntimeTests"),
-        .testTarget(name: "EndToEndTests", dependencies: ["KafkaClient", "TestSupport", "RoutingService"],
+        .testTarget(name: "EndToEndTests", dependencies: ["KafkaClient", "TestSupport", "RoutingService", "ReportService"],
                     path: "Tests/EndToEndTests"),
         .target(name: "TestSupport", dependencies: ["KafkaClient", "ServiceRuntime", "EventContract", "CallCenterDomain"],
                 path: "Tests/TestSupport"),

@@ -51,6 +51,8 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
     /// batch, so that a view never waits for a batch in progress (the batch holds `shared` while deciding).
     private let published = Mutex<[TenantID: (partition: Int32, state: Processor.State)]>([:])
     private let stopping = Atomic<Bool>(false)
+    /// The store, once open: HTTP views read archived records from it.
+    private let openStore = Mutex<StateStore?>(nil)
 
     /// - Parameter tickInterval: how often timers are checked on the wall clock (nil: only on `cc.clock.tick.v1`).
     public init(processor: Processor, configuration: ServiceConfiguration, health: HealthState, metrics: ServiceMetrics,
@@ -90,6 +92,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         let store = try StateStore(directory: configuration.dataDirectory)
+        openStore.withLock { $0 = store }
         let producer = try KafkaProducer(configuration: ProducerConfiguration(common: configuration.kafka))
         try await flushOutbox(store: store, producer: producer)
         let topics = processor.inputs.map { $0.name(in: configuration.topics) }
@@ -601,6 +604,14 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
     /// One tenant's state as of the last decided batch, for HTTP views and tests; never waits for a batch.
     public func state(of tenant: TenantID) -> Processor.State? {
         published.withLock { $0[tenant]?.state }
+    }
+
+    /// The values of an owned tenant's records archived by the `ArchiveLog` field `field` with keys in [from, to)
+    /// (key order); empty for a tenant this instance does not own. Reads SQLite without waiting for a batch.
+    public func archived(tenant: TenantID, field: String, from: String, to: String) throws -> [Data] {
+        guard published.withLock({ $0[tenant] != nil }), let store = openStore.withLock({ $0 }) else { return [] }
+        let prefix = StateEntities.archivePrefix + field + "/"
+        return try store.archived(tenant: tenant, from: prefix + from, to: prefix + to)
     }
 
     /// Tenants whose state this instance holds.

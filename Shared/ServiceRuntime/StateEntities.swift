@@ -22,6 +22,9 @@ public enum StateEntities {
     /// Changed entities: the new JSON of each, or nil for one that no longer exists.
     public typealias Changes = [String: Data?]
 
+    /// Entity keys of archived records (`ArchiveLog`) start with this: stored, never restored into memory.
+    public static let archivePrefix = "~"
+
     /// Adds to `changes` every entity of `new` that differs from `old` (all of them when `old` is nil).
     public static func diff(old: Any?, new: Any, encoder: EntityEncoder, into changes: inout Changes) {
         let oldChildren = old.map(fields) ?? [:]
@@ -32,7 +35,9 @@ public enum StateEntities {
 
     private static func diffValue(path: String, old: Any?, new: Any, depth: Int, encoder: EntityEncoder,
                                   into changes: inout Changes) {
-        if let tracked = new as? any TrackedEntityTable {
+        if let archive = new as? any ArchiveEntityLog {
+            archive.diffArchive(path: path, old: old, encoder: encoder, into: &changes)
+        } else if let tracked = new as? any TrackedEntityTable {
             tracked.diffTracked(path: path, old: old, encoder: encoder, into: &changes)
         } else if let table = new as? any EntityTable {
             table.diffEntries(path: path, old: old, encoder: encoder, into: &changes)
@@ -75,6 +80,7 @@ public enum StateEntities {
         guard mirror.displayStyle == .struct else { return false }
         return mirror.children.contains {
             $0.value is any EntityTable || $0.value is any EntityLog || $0.value is any TrackedEntityTable
+                || $0.value is any ArchiveEntityLog
         }
     }
 
@@ -233,5 +239,19 @@ extension ChangeTrackedDictionary: TrackedEntityTable {
             guard value != old[k] else { continue }
             changes[path + "/" + k] = value.map { try? encoder.encode($0) } ?? .some(nil)
         }
+    }
+}
+
+/// An `ArchiveLog`: each record written once under `~<path>/<key>`, never deleted, never loaded back
+/// (`StateStore` skips keys starting with `~` when it restores a state; `archived` reads them by range).
+protocol ArchiveEntityLog {
+    func diffArchive(path: String, old: Any?, encoder: EntityEncoder, into changes: inout StateEntities.Changes)
+}
+
+extension ArchiveLog: ArchiveEntityLog {
+    func diffArchive(path: String, old: Any?, encoder: EntityEncoder, into changes: inout StateEntities.Changes) {
+        if old == nil { changes[path] = Data("{}".utf8) }  // the log exists (it restores empty)
+        for r in records(since: old as? Self) { changes[StateEntities.archivePrefix + path + "/" + r.key] = try? encoder.encode(r.value) }
+        markWritten()
     }
 }

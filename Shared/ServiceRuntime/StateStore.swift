@@ -30,6 +30,9 @@ public final class StateStore: Sendable {
     }
 
     private let db: DatabaseQueue
+    /// A second, read-only connection for queries from HTTP views (archived records): in WAL mode it reads
+    /// while the event loop writes, so a long query never holds up a batch.
+    private let reader: DatabaseQueue
     public let path: String
 
     public init(directory: String, name: String = "state.sqlite") throws {
@@ -60,6 +63,18 @@ public final class StateStore: Sendable {
                 """)
         }
         try migrator.migrate(db)
+        var readOnly = Configuration()
+        readOnly.readonly = true
+        reader = try DatabaseQueue(path: path, configuration: readOnly)
+    }
+
+    /// The values of a tenant's archived records (`ArchiveLog`) with keys in [from, to), in key order.
+    /// Keys are full entity keys (`~field/...`). Does not wait for the event loop's writes.
+    public func archived(tenant: String, from: String, to: String) throws -> [Data] {
+        try reader.read { db in
+            try Data.fetchAll(db, sql: "SELECT value FROM entity WHERE tenant = ? AND key >= ? AND key < ? ORDER BY key",
+                              arguments: [tenant, from, to])
+        }
     }
 
     /// Stored offsets (next offset to read) of the given partitions. Blocking.
@@ -79,7 +94,8 @@ public final class StateStore: Sendable {
         try db.read { db in
             var result: [String: (partition: Int32, entities: [String: Data])] = [:]
             for p in partitions {
-                for row in try Row.fetchAll(db, sql: "SELECT tenant, key, value FROM entity WHERE partition = ?",
+                // Archived records (keys starting with `~`) stay on disk: they are read by range when asked for.
+                for row in try Row.fetchAll(db, sql: "SELECT tenant, key, value FROM entity WHERE partition = ? AND key NOT GLOB '~*'",
                                                arguments: [p]) {
                     let tenant: String = row["tenant"]
                     result[tenant, default: (p, [:])].entities[row["key"]] = row["value"]
@@ -127,7 +143,7 @@ public final class StateStore: Sendable {
     public func commit(_ batch: BatchWrite) async throws -> [OutboxRow] {
         try await db.write { db in
             for tenant in batch.wholeTenants {
-                try db.execute(sql: "DELETE FROM entity WHERE tenant = ?", arguments: [tenant])
+                try db.execute(sql: "DELETE FROM entity WHERE tenant = ? AND key NOT GLOB '~*'", arguments: [tenant])
                 try db.execute(sql: "DELETE FROM tenant_state WHERE tenant = ?", arguments: [tenant])
             }
             let upsert = try db.cachedStatement(

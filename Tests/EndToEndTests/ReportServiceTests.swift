@@ -1,6 +1,8 @@
 import CallCenterDomain
 import EventContract
 import Foundation
+import ReportService
+import ServiceRuntime
 import TestSupport
 import Testing
 
@@ -91,6 +93,29 @@ struct ReportServiceTests {
         #expect(line.hasPrefix("720x260") && colors > 10, "a chart, not a blank image: \(line)")
         let chargesChart = try #require(await service.get("/charts/charges.svg?tenant=tenant-a&\(range)"))
         #expect(chargesChart.body.hasPrefix("<svg") && chargesChart.body.contains("¥33.00"))
+
+        // Five minutes later (event time) another call: A, ended over a minute before, leaves memory for the
+        // store's archive. The reports still count it, and after a restart too (read by range, not restored).
+        try await h.publish("cc.telephony.events", tenant: "tenant-a", [
+            TelephonyEvents.CallOffered(callId: "C", callCenterId: "cc1", callerNumber: "+81311112222",
+                                        dialedNumber: "+81399990000", at: EventTime(Self.at(300)))], time: Self.at(300))
+        try await eventually("the later call is recorded") {
+            (await service.get("/reports/callcenter?tenant=tenant-a&\(range)")?.body ?? "").contains(#""offered" : 2"#)
+        }
+        #expect(await service.get("/reports/charges?tenant=tenant-a&\(range)&format=csv")?.body == csv.body)
+        await h.stopAll()
+        let store = try StateStore(directory: h.directory.appendingPathComponent("report-service").path)
+        let archived = try store.archived(tenant: "tenant-a", from: "~" + ReportArchive.callsField + "/",
+                                          to: "~" + ReportArchive.callsField + "0")
+        #expect(archived.count == 1 && String(decoding: archived[0], as: UTF8.self).contains(#""callID":"A""#))
+        let again = try await h.start("report-service")
+        try await eventually("the archived call is reported after a restart") {
+            await again.get("/reports/charges?tenant=tenant-a&\(range)&format=csv")?.body == csv.body
+        }
+        #expect((await again.get("/reports/callcenter?tenant=tenant-a&\(range)")?.body ?? "").contains(#""offered" : 2"#))
+        let afterA = "from=\(RFC3339.format(Self.at(1)))&to=\(RFC3339.format(Self.at(600)))"
+        #expect(await again.get("/reports/charges?tenant=tenant-a&\(afterA)&format=csv")?.body
+            == "accountId,callCenterId,phoneType,calls,talkSeconds,billedSeconds,yen\r\n", "a range after A's offer leaves it out")
         await h.stopAll()
     }
 }

@@ -1,5 +1,6 @@
 import CallCenterDomain
 import EventContract
+import Foundation
 @testable import ReportService
 import ServiceRuntime
 import Testing
@@ -93,5 +94,46 @@ struct ReportTests {
     func range() throws {
         let rows = Reports.callCenters(try Self.state(), from: Self.from.adding(seconds: 150), to: Self.to)
         #expect(rows.first?.offered == 2, "F and G only")
+    }
+
+    @Test("calls ended over a minute ago (event time) leave memory for the archive; reports over archive and memory are unchanged")
+    func archive() throws {
+        var state = try Self.state()
+        func reports(_ s: ReportState) -> String {
+            "\(Reports.callCenters(s, from: Self.from, to: Self.to)) \(Reports.agents(s, from: Self.from, to: Self.to)) "
+                + "\(Reports.charges(s, from: Self.from, to: Self.to))"
+        }
+        let expected = reports(state)
+        #expect(state.calls.count == 7 && state.archivedCalls.records.isEmpty, "all in memory while event time stands still")
+        // An hour later (event time) a call comes in: every call that ended goes to the archive.
+        let later = ScriptedDay.t0.adding(seconds: 3_600)
+        let offer = TelephonyEvents.CallOffered(callId: "Z", callCenterId: "cc1", callerNumber: "+81311112222",
+                                                dialedNumber: "+81399990000", at: EventTime(later))
+        let event = try CloudEventCodec.decode(value: CloudEventCodec.encode(offer, id: "z", source: "/t", time: later,
+                                                                             tenantID: "tenant-a", subject: nil), headers: [])
+        _ = try ReportProcessor().handle(event, state: &state, context: HandlerContext(
+            tenantID: "tenant-a", eventTime: later, topic: "cc.telephony.events", partition: 0, offset: 999))
+        let archived = state.archivedCalls.records
+        #expect(state.calls.keys.sorted() == ["Z"])
+        #expect(archived.count == 7 && archived.map(\.key) == archived.map(\.key).sorted(), "keys sort by offer time")
+        #expect(archived.first?.key == ReportArchive.rangeKey(ScriptedDay.t0) + "~A")
+        #expect(reports(state) == expected, "records archived in this batch still count")
+        // After a restart the log is empty: the records come from the store, as JSON, for the range asked.
+        var restarted = state
+        restarted.archivedCalls = ArchiveLog()
+        #expect(reports(restarted) != expected)
+        let stored = try archived.map { try JSONEncoder().encode($0.value) }
+        #expect(reports(ReportArchive.including(stored, in: restarted)) == expected)
+        // Events that arrive within the minute after a call's end still find it in memory.
+        var fresh = try Self.state()
+        ReportArchive.sweep(&fresh, now: ScriptedDay.t0.adding(seconds: 150))
+        #expect(fresh.calls.count == 7 - fresh.archivedCalls.records.count && fresh.calls["F"] != nil)
+    }
+
+    @Test("a state stored before the archive existed still restores")
+    func olderState() throws {
+        let old = #"{"accountNames":{},"callCenterNames":{"cc1":"Support"},"calls":{},"outbound":[],"refusals":[],"usage":{"points":[],"refusedCalls":0}}"#
+        let state = try JSONDecoder().decode(ReportState.self, from: Data(old.utf8))
+        #expect(state.callCenterNames == ["cc1": "Support"] && state.lastArchiveSweep == nil)
     }
 }

@@ -131,4 +131,64 @@ struct StateEntitiesTests {
         #expect(try step { $0.tracked["k1"] = 0 } == ["tracked/k1"])
         #expect(toy.tracked.changedKeys(since: Toy().tracked) == nil, "unrelated copies: unknown, so everything is compared")
     }
+
+    struct Archiving: Codable, Equatable {
+        var open: [String: Int] = [:]
+        var archive = ArchiveLog<Int>()
+    }
+
+    @Test("an ArchiveLog writes each record once under ~field/key, never deletes one, restores empty, and lets go of written records")
+    func archiveLog() throws {
+        var state = Archiving()
+        var changes = StateEntities.Changes()
+        StateEntities.diff(old: nil, new: state, encoder: EntityEncoder(), into: &changes)
+        #expect(changes == ["open": Data("{}".utf8), "archive": Data("{}".utf8)])
+        var old = state
+        state.open["c"] = 1
+        state.archive.append(7, key: "0001~a")
+        state.archive.append(8, key: "0002~b")
+        changes = [:]
+        StateEntities.diff(old: old, new: state, encoder: EntityEncoder(), into: &changes)
+        #expect(changes == ["open/c": Data("1".utf8), "~archive/0001~a": Data("7".utf8), "~archive/0002~b": Data("8".utf8)])
+        // The next batch: one more record; the written two are let go of, and nothing is deleted.
+        old = state
+        state.open["c"] = nil
+        state.archive.append(9, key: "0003~c")
+        #expect(state.archive.records.map(\.key) == ["0003~c"])
+        changes = [:]
+        StateEntities.diff(old: old, new: state, encoder: EntityEncoder(), into: &changes)
+        #expect(changes == ["open/c": Data?.none, "~archive/0003~c": Data("9".utf8)] as StateEntities.Changes)
+        // A batch that appends nothing writes nothing.
+        old = state
+        changes = [:]
+        StateEntities.diff(old: old, new: state, encoder: EntityEncoder(), into: &changes)
+        #expect(changes.isEmpty)
+        // Restoring (the store leaves `~` keys out) gives an empty log; a log never counts in equality.
+        let restored = try StateEntities.restore(Archiving.self, from: ["open": Data("{}".utf8), "archive": Data("{}".utf8)])
+        #expect(restored.archive.records.isEmpty && restored == state)
+    }
+
+    @Test("the store keeps archived records out of restored state and reads them by key range, while a batch writes")
+    func archivedRecordsInTheStore() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("archive-\(UInt64.random(in: 0...UInt64.max))").path
+        let store = try StateStore(directory: dir)
+        var write = StateStore.BatchWrite()
+        write.entities = [("t", 0, "calls/x", Data("1".utf8))]
+        for (i, ms) in [100, 200, 300, 400].enumerated() {
+            write.entities.append(("t", 0, "~archivedCalls/" + String(repeating: "0", count: 12) + "\(ms)~c\(i)", Data("\(ms)".utf8)))
+        }
+        write.entities.append(("u", 0, "~archivedCalls/000000000000200~other", Data("0".utf8)))
+        _ = try await store.commit(write)
+        let restored = try store.entities(partitions: [0])
+        #expect(restored["t"]?.entities.keys.sorted() == ["calls/x"])
+        let range = try store.archived(tenant: "t", from: "~archivedCalls/000000000000200", to: "~archivedCalls/000000000000400")
+        #expect(range.map { String(decoding: $0, as: UTF8.self) } == ["200", "300"], "[from, to), this tenant's only")
+        // A tenant written whole again (state unreadable, started afresh) keeps its archive.
+        var whole = StateStore.BatchWrite()
+        whole.wholeTenants = ["t"]
+        whole.entities = [("t", 0, "calls/y", Data("2".utf8))]
+        _ = try await store.commit(whole)
+        #expect(try store.entities(partitions: [0])["t"]?.entities.keys.sorted() == ["calls/y"])
+        #expect(try store.archived(tenant: "t", from: "~", to: "~~").count == 4)
+    }
 }

@@ -72,6 +72,7 @@ public struct ReportProcessor: EventProcessor {
         default:
             break
         }
+        ReportArchive.sweep(&state, now: context.eventTime)
         return []
     }
 }

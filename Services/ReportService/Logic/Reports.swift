@@ -63,7 +63,7 @@ public enum Reports {
     }
 
     public static func callCenters(_ s: ReportState, from: Timestamp, to: Timestamp) -> [CallCenterRow] {
-        let calls = s.calls.values.filter { inRange($0.offeredAt, from, to) }
+        let calls = s.callRecords.filter { inRange($0.offeredAt, from, to) }
         return Dictionary(grouping: calls, by: \.callCenterID).map { id, calls in
             let answered = calls.filter { $0.answeredAt != nil }
             return CallCenterRow(
@@ -77,7 +77,7 @@ public enum Reports {
     }
 
     public static func agents(_ s: ReportState, from: Timestamp, to: Timestamp) -> [AgentRow] {
-        let calls = s.calls.values.filter { inRange($0.offeredAt, from, to) }
+        let calls = s.callRecords.filter { inRange($0.offeredAt, from, to) }
         var ids = Set(calls.flatMap { $0.noAnswers + ($0.agent.map { [$0] } ?? []) })
         ids.remove("")
         return ids.sorted().map { id in
@@ -107,7 +107,7 @@ public enum Reports {
     public static func charges(_ s: ReportState, from: Timestamp, to: Timestamp) -> [ChargeRow] {
         guard let rates = s.tenant?.rates else { return [] }
         var rows: [String: (row: ChargeRow, sen: Int)] = [:]
-        for c in s.calls.values where inRange(c.offeredAt, from, to) && c.delivery == .externalNumber {
+        for c in s.callRecords where inRange(c.offeredAt, from, to) && c.delivery == .externalNumber {
             guard let agent = c.agent, let answered = c.answeredAt, let ended = c.endedAt, let type = c.phoneType else { continue }
             let charge = ChargeCalculator.charge(talkMilliseconds: ended.milliseconds(since: answered), phoneType: type, rates: rates)
             let key = "\(agent)|\(c.callCenterID)|\(type.rawValue)"

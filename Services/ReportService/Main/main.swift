@@ -22,7 +22,14 @@ if arguments.count > 1, arguments[1] == "report" {
 }
 
 await ServiceMain.run(serviceName: "report-service", defaultHTTPPort: 8084, processor: ReportProcessor()) { loop in
-    { router in
+    /// A tenant's records for a report over [from, to): those in memory and the archived calls offered in the range.
+    @Sendable func records(_ tenant: String, _ range: (from: Timestamp, to: Timestamp)) throws -> ReportState {
+        let state = loop.state(of: tenant) ?? ReportState()
+        let archived = try loop.archived(tenant: tenant, field: ReportArchive.callsField,
+                                         from: ReportArchive.rangeKey(range.from), to: ReportArchive.rangeKey(range.to))
+        return ReportArchive.including(archived, in: state)
+    }
+    return { router in
         router.get("reports/:kind") { request, context -> Response in
             let q = request.uri.queryParameters
             guard let kind = context.parameters.get("kind").flatMap(Reports.Kind.init(rawValue:)) else {
@@ -32,7 +39,7 @@ await ServiceMain.run(serviceName: "report-service", defaultHTTPPort: 8084, proc
             guard let range = ReportRange.parse(from: q["from"].map(String.init), to: q["to"].map(String.init)) else {
                 return JSONResponse.error(.badRequest, "from and to must be RFC 3339 times, from before to")
             }
-            let state = loop.state(of: tenant) ?? ReportState()
+            let state = try records(tenant, range)
             let wantsCSV = q["format"] == "csv" || request.headers[.accept]?.contains("text/csv") == true
             if wantsCSV {
                 return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],
@@ -52,7 +59,7 @@ await ServiceMain.run(serviceName: "report-service", defaultHTTPPort: 8084, proc
             guard let range = ReportRange.parse(from: q["from"].map(String.init), to: q["to"].map(String.init)) else {
                 return JSONResponse.error(.badRequest, "from and to must be RFC 3339 times, from before to")
             }
-            let state = loop.state(of: tenant) ?? ReportState()
+            let state = try records(tenant, range)
             return Response(status: .ok, headers: [.contentType: "image/svg+xml"],
                             body: .init(byteBuffer: ByteBuffer(string: ReportRendering.chargesSVG(state, from: range.from, to: range.to))))
         }
