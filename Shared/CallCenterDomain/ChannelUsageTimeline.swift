@@ -4,12 +4,24 @@ public struct ChannelUsageTimeline: Hashable, Codable, Sendable {
         public var at: Timestamp
         public var inUse: Int
         public var limit: Int
+
+        public init(at: Timestamp, inUse: Int, limit: Int) {
+            self.at = at
+            self.inUse = inUse
+            self.limit = limit
+        }
     }
 
     public private(set) var points: [Point] = []
     public private(set) var refusedCalls = 0
 
     public init() {}
+
+    /// A timeline of these points (in the order they were recorded).
+    public init(points: [Point], refusedCalls: Int = 0) {
+        self.points = points
+        self.refusedCalls = refusedCalls
+    }
 
     public mutating func record(inUse: Int, limit: Int, at: Timestamp) {
         points.append(Point(at: at, inUse: inUse, limit: limit))

@@ -68,12 +68,16 @@ public final class StateStore: Sendable {
         reader = try DatabaseQueue(path: path, configuration: readOnly)
     }
 
-    /// The values of a tenant's archived records (`ArchiveLog`) with keys in [from, to), in key order.
-    /// Keys are full entity keys (`~field/...`). Does not wait for the event loop's writes.
-    public func archived(tenant: String, from: String, to: String) throws -> [Data] {
+    /// A tenant's archived records (`ArchiveLog`) with keys in [from, to), in key order (the last `limit` ones,
+    /// newest first, when `newestFirst`). Keys are full entity keys (`~field/...`). Does not wait for the event
+    /// loop's writes.
+    public func archived(tenant: String, from: String, to: String, newestFirst: Bool = false,
+                         limit: Int = -1) throws -> [(key: String, value: Data)] {
         try reader.read { db in
-            try Data.fetchAll(db, sql: "SELECT value FROM entity WHERE tenant = ? AND key >= ? AND key < ? ORDER BY key",
-                              arguments: [tenant, from, to])
+            try Row.fetchAll(db, sql: """
+                SELECT key, value FROM entity WHERE tenant = ? AND key >= ? AND key < ?
+                ORDER BY key \(newestFirst ? "DESC" : "ASC") LIMIT ?
+                """, arguments: [tenant, from, to, limit]).map { ($0["key"], $0["value"]) }
         }
     }
 

@@ -107,12 +107,19 @@ struct ReportServiceTests {
         let store = try StateStore(directory: h.directory.appendingPathComponent("report-service").path)
         let archived = try store.archived(tenant: "tenant-a", from: "~" + ReportArchive.callsField + "/",
                                           to: "~" + ReportArchive.callsField + "0")
-        #expect(archived.count == 1 && String(decoding: archived[0], as: UTF8.self).contains(#""callID":"A""#))
+        #expect(archived.count == 1 && String(decoding: archived[0].value, as: UTF8.self).contains(#""callID":"A""#))
         let again = try await h.start("report-service")
         try await eventually("the archived call is reported after a restart") {
             await again.get("/reports/charges?tenant=tenant-a&\(range)&format=csv")?.body == csv.body
         }
         #expect((await again.get("/reports/callcenter?tenant=tenant-a&\(range)")?.body ?? "").contains(#""offered" : 2"#))
+        // The usage points before the cut-off were archived too (but the one in force); the channel report is the same.
+        #expect(try store.archived(tenant: "tenant-a", from: "~" + ReportArchive.usageField + "/",
+                                   to: "~" + ReportArchive.usageField + "0").count == 4)
+        let channelsAgain = try #require(await again.get("/reports/channels?tenant=tenant-a&\(range)")).body
+        #expect(channelsAgain == channels)
+        let chartAgain = try #require(await again.get("/charts/channels.svg?tenant=tenant-a"))
+        #expect(chartAgain.body.contains("peak 3 of 3"), "the default range starts at the first archived point")
         let afterA = "from=\(RFC3339.format(Self.at(1)))&to=\(RFC3339.format(Self.at(600)))"
         #expect(await again.get("/reports/charges?tenant=tenant-a&\(afterA)&format=csv")?.body
             == "accountId,callCenterId,phoneType,calls,talkSeconds,billedSeconds,yen\r\n", "a range after A's offer leaves it out")

@@ -101,10 +101,11 @@ struct ReportTests {
         var state = try Self.state()
         func reports(_ s: ReportState) -> String {
             "\(Reports.callCenters(s, from: Self.from, to: Self.to)) \(Reports.agents(s, from: Self.from, to: Self.to)) "
-                + "\(Reports.charges(s, from: Self.from, to: Self.to))"
+                + "\(Reports.charges(s, from: Self.from, to: Self.to)) \(Reports.channels(s, from: Self.from, to: Self.to))"
         }
         let expected = reports(state)
         #expect(state.calls.count == 7 && state.archivedCalls.records.isEmpty, "all in memory while event time stands still")
+        let points = state.recentUsage.count
         // An hour later (event time) a call comes in: every call that ended goes to the archive.
         let later = ScriptedDay.t0.adding(seconds: 3_600)
         let offer = TelephonyEvents.CallOffered(callId: "Z", callCenterId: "cc1", callerNumber: "+81311112222",
@@ -117,13 +118,17 @@ struct ReportTests {
         #expect(state.calls.keys.sorted() == ["Z"])
         #expect(archived.count == 7 && archived.map(\.key) == archived.map(\.key).sorted(), "keys sort by offer time")
         #expect(archived.first?.key == ReportArchive.rangeKey(ScriptedDay.t0) + "~A")
+        #expect(state.recentUsage.count == 1 && state.archivedUsage.records.count == points - 1,
+                "usage points leave memory too, but the one in force")
         #expect(reports(state) == expected, "records archived in this batch still count")
         // After a restart the log is empty: the records come from the store, as JSON, for the range asked.
         var restarted = state
         restarted.archivedCalls = ArchiveLog()
+        restarted.archivedUsage = ArchiveLog()
         #expect(reports(restarted) != expected)
         let stored = try archived.map { try JSONEncoder().encode($0.value) }
-        #expect(reports(ReportArchive.including(stored, in: restarted)) == expected)
+        let storedUsage = try state.archivedUsage.records.map { ($0.key, try JSONEncoder().encode($0.value)) }
+        #expect(reports(ReportArchive.including(calls: stored, usage: storedUsage, in: restarted)) == expected)
         // Events that arrive within the minute after a call's end still find it in memory.
         var fresh = try Self.state()
         ReportArchive.sweep(&fresh, now: ScriptedDay.t0.adding(seconds: 150))
@@ -135,5 +140,12 @@ struct ReportTests {
         let old = #"{"accountNames":{},"callCenterNames":{"cc1":"Support"},"calls":{},"outbound":[],"refusals":[],"usage":{"points":[],"refusedCalls":0}}"#
         let state = try JSONDecoder().decode(ReportState.self, from: Data(old.utf8))
         #expect(state.callCenterNames == ["cc1": "Support"] && state.lastArchiveSweep == nil)
+        // Points of the older timeline count, and move to the new one on the next change.
+        let withPoints = old.replacingOccurrences(of: #""points":[]"#, with: #""points":[{"at":1000,"inUse":2,"limit":3}]"#)
+        var older = try JSONDecoder().decode(ReportState.self, from: Data(withPoints.utf8))
+        #expect(older.usageTimeline.usage(at: Timestamp(millisecondsSinceEpoch: 1_500)) == 2)
+        older.recordUsage(ChannelUsageTimeline.Point(at: Timestamp(millisecondsSinceEpoch: 2_000), inUse: 1, limit: 3))
+        #expect(older.usage.points.isEmpty && older.recentUsage.count == 2)
+        #expect(older.usageTimeline.points.map(\.inUse) == [2, 1])
     }
 }

@@ -182,7 +182,10 @@ struct StateEntitiesTests {
         let restored = try store.entities(partitions: [0])
         #expect(restored["t"]?.entities.keys.sorted() == ["calls/x"])
         let range = try store.archived(tenant: "t", from: "~archivedCalls/000000000000200", to: "~archivedCalls/000000000000400")
-        #expect(range.map { String(decoding: $0, as: UTF8.self) } == ["200", "300"], "[from, to), this tenant's only")
+        #expect(range.map { String(decoding: $0.value, as: UTF8.self) } == ["200", "300"], "[from, to), this tenant's only")
+        let newest = try store.archived(tenant: "t", from: "~archivedCalls/", to: "~archivedCalls/000000000000400",
+                                        newestFirst: true, limit: 1)
+        #expect(newest.map(\.key) == ["~archivedCalls/000000000000300~c2"], "the last one before a bound")
         // A tenant written whole again (state unreadable, started afresh) keeps its archive.
         var whole = StateStore.BatchWrite()
         whole.wholeTenants = ["t"]

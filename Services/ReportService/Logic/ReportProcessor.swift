@@ -68,7 +68,7 @@ public struct ReportProcessor: EventProcessor {
             state.outbound.append(.init(requestID: o.requestId, accountID: o.accountId, device: o.device, via: o.via,
                                         allowed: o.allowed, at: context.eventTime))
         case .channelsChanged(let c):
-            state.usage.record(inUse: c.inUse, limit: c.limit, at: c.at.timestamp)
+            state.recordUsage(ChannelUsageTimeline.Point(at: c.at.timestamp, inUse: c.inUse, limit: c.limit))
         default:
             break
         }

@@ -50,8 +50,9 @@ public enum ReportRendering {
         let maxY = Double(max(report.limit, report.peak, 1))
         func x(_ t: Timestamp) -> Double { left + w * Double(t.milliseconds(since: from)) / span }
         func y(_ v: Int) -> Double { top + h - h * Double(v) / maxY }
-        var path = "M\(f(left)),\(f(y(s.usage.usage(at: from))))"
-        var last = s.usage.usage(at: from)
+        let before = s.usageTimeline.usage(at: from)
+        var path = "M\(f(left)),\(f(y(before)))"
+        var last = before
         for p in report.points {
             path += " L\(f(x(p.at))),\(f(y(last))) L\(f(x(p.at))),\(f(y(p.inUse)))"
             last = p.inUse

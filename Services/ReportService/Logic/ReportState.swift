@@ -45,7 +45,14 @@ public struct ReportState: Codable, Sendable, Hashable {
     /// Event time of the last look for calls to archive.
     public var lastArchiveSweep: Timestamp?
     public var outbound: [OutboundRecord] = []
+    /// Refusals counted; points recorded by versions before `recentUsage` (moved there on the next change).
     public var usage = ChannelUsageTimeline()
+    /// Channel usage points of the last minute or so (event time), keyed by their number (`usageKey`).
+    public var recentUsage = ChangeTrackedDictionary<ChannelUsageTimeline.Point>()
+    /// How many usage points were ever recorded (the next one's number).
+    public var usageRecorded = 0
+    /// Older usage points leaving memory for the store (see `ReportArchive`).
+    public var archivedUsage = ArchiveLog<ChannelUsageTimeline.Point>()
     public var refusals: [Timestamp] = []
 
     public init() {}
@@ -61,7 +68,35 @@ public struct ReportState: Codable, Sendable, Hashable {
         lastArchiveSweep = try c.decodeIfPresent(Timestamp.self, forKey: .lastArchiveSweep)
         outbound = try c.decode([OutboundRecord].self, forKey: .outbound)
         usage = try c.decode(ChannelUsageTimeline.self, forKey: .usage)
+        recentUsage = try c.decodeIfPresent(ChangeTrackedDictionary<ChannelUsageTimeline.Point>.self, forKey: .recentUsage)
+            ?? ChangeTrackedDictionary()
+        usageRecorded = try c.decodeIfPresent(Int.self, forKey: .usageRecorded) ?? 0
+        archivedUsage = try c.decodeIfPresent(ArchiveLog<ChannelUsageTimeline.Point>.self, forKey: .archivedUsage) ?? ArchiveLog()
         refusals = try c.decode([Timestamp].self, forKey: .refusals)
+    }
+
+    /// Records a channel usage point (moving points of an older version's timeline first).
+    public mutating func recordUsage(_ point: ChannelUsageTimeline.Point) {
+        if !usage.points.isEmpty {
+            for p in usage.points { append(p) }
+            usage = ChannelUsageTimeline(points: [], refusedCalls: usage.refusedCalls)
+        }
+        append(point)
+        func append(_ p: ChannelUsageTimeline.Point) {
+            recentUsage[ReportArchive.number(usageRecorded)] = p
+            usageRecorded += 1
+        }
+    }
+
+    /// The usage timeline the reports read: the points in memory and those archived in this batch or the one
+    /// before, in order of time (then of recording). Older archived points come from the store
+    /// (`ReportArchive.including`).
+    public var usageTimeline: ChannelUsageTimeline {
+        var byKey: [String: ChannelUsageTimeline.Point] = [:]
+        for (number, p) in recentUsage { byKey[ReportArchive.usageKey(p.at, number: number)] = p }
+        for r in archivedUsage.records { byKey[r.key] = r.value }
+        for p in usage.points.indices { byKey[ReportArchive.usageKey(usage.points[p].at, number: "l" + ReportArchive.number(p))] = usage.points[p] }
+        return ChannelUsageTimeline(points: byKey.sorted { $0.key < $1.key }.map(\.value), refusedCalls: usage.refusedCalls)
     }
 
     /// Every call the reports count: those in memory and those archived in this batch or the one
@@ -79,6 +114,8 @@ public struct ReportState: Codable, Sendable, Hashable {
 public enum ReportArchive {
     /// The `ArchiveLog` field of `ReportState` that holds the calls.
     public static let callsField = "archivedCalls"
+    /// The `ArchiveLog` field of `ReportState` that holds channel usage points.
+    public static let usageField = "archivedUsage"
     /// How long after its end (event time) a call stays in memory: events about it that come late (an
     /// agent's no-answer reported after the hang-up) still find it. Later ones are ignored.
     public static let archiveAfterMilliseconds: Int64 = 60_000
@@ -98,6 +135,15 @@ public enum ReportArchive {
         return String(repeating: "0", count: max(0, 15 - ms.count)) + ms
     }
 
+    /// A usage point's number as a key (zero-padded, so that keys sort by number).
+    public static func number(_ n: Int) -> String {
+        let s = String(n)
+        return String(repeating: "0", count: max(0, 15 - s.count)) + s
+    }
+
+    /// The archive key of a usage point: its time, then its number.
+    public static func usageKey(_ at: Timestamp, number: String) -> String { rangeKey(at) + "~" + number }
+
     /// Moves calls that ended (or were rejected) more than `archiveAfterMilliseconds` before `now` to the archive,
     /// and calls offered more than `staleAfterMilliseconds` before; looks at most every `sweepEveryMilliseconds`.
     public static func sweep(_ state: inout ReportState, now: Timestamp) {
@@ -113,20 +159,37 @@ public enum ReportArchive {
             state.calls[call.callID] = nil
             state.archivedCalls.append(call, key: key(offeredAt: call.offeredAt, callID: call.callID))
         }
+        // Usage points older than the cutoff, but the newest of them (the usage in force at the cutoff).
+        let old = state.recentUsage.filter { $0.value.at < cutoff }.sorted { $0.key < $1.key }
+        for (number, point) in old.dropLast() {
+            state.recentUsage[number] = nil
+            state.archivedUsage.append(point, key: usageKey(point.at, number: number))
+        }
     }
 
-    /// The state a report over [from, to) is computed from: the calls in memory and the archived calls
-    /// offered in the range (`archived`: their stored JSON, as the store returns them).
-    public static func including(_ archived: [Data], in state: ReportState) -> ReportState {
-        guard !archived.isEmpty else { return state }
-        var merged = state.calls.dictionary
+    /// The state a report over [from, to) is computed from: what is in memory, the archived calls offered in
+    /// the range, and the archived usage points in the range with the last one before it (as the store returns
+    /// them: archive key and JSON).
+    public static func including(calls: [Data], usage: [(key: String, value: Data)] = [], in state: ReportState) -> ReportState {
+        guard !calls.isEmpty || !usage.isEmpty else { return state }
         let decoder = JSONDecoder()
-        for data in archived {
-            guard let call = try? decoder.decode(ReportState.CallRecord.self, from: data), merged[call.callID] == nil else { continue }
-            merged[call.callID] = call
-        }
         var s = state
-        s.calls = ChangeTrackedDictionary(merged)  // a fresh journal: the live state's is not touched
+        if !calls.isEmpty {
+            var merged = state.calls.dictionary
+            for data in calls {
+                guard let call = try? decoder.decode(ReportState.CallRecord.self, from: data), merged[call.callID] == nil else { continue }
+                merged[call.callID] = call
+            }
+            s.calls = ChangeTrackedDictionary(merged)  // a fresh journal: the live state's is not touched
+        }
+        if !usage.isEmpty {
+            var log = ArchiveLog<ChannelUsageTimeline.Point>()  // a log of this copy's own (`usageTimeline` merges by key)
+            for r in state.archivedUsage.records { log.append(r.value, key: r.key) }
+            for r in usage {
+                if let p = try? decoder.decode(ChannelUsageTimeline.Point.self, from: r.value) { log.append(p, key: r.key) }
+            }
+            s.archivedUsage = log
+        }
         return s
     }
 }

@@ -124,11 +124,12 @@ public enum Reports {
     }
 
     public static func channels(_ s: ReportState, from: Timestamp, to: Timestamp) -> ChannelReport {
-        let points = s.usage.points.filter { inRange($0.at, from, to) }
+        let usage = s.usageTimeline
+        let points = usage.points.filter { inRange($0.at, from, to) }
             .map { ChannelReport.Point(at: $0.at, inUse: $0.inUse, limit: $0.limit) }
         return ChannelReport(limit: s.tenant?.concurrentCallLimit ?? points.last?.limit ?? 0,
-                             peak: s.usage.peak(from: from, to: to),
-                             secondsAtLimit: Double(s.usage.millisecondsAtLimit(from: from, to: to)) / 1000,
+                             peak: usage.peak(from: from, to: to),
+                             secondsAtLimit: Double(usage.millisecondsAtLimit(from: from, to: to)) / 1000,
                              refusedCalls: s.refusals.filter { inRange($0, from, to) }.count, points: points)
     }
 }

@@ -25,9 +25,12 @@ await ServiceMain.run(serviceName: "report-service", defaultHTTPPort: 8084, proc
     /// A tenant's records for a report over [from, to): those in memory and the archived calls offered in the range.
     @Sendable func records(_ tenant: String, _ range: (from: Timestamp, to: Timestamp)) throws -> ReportState {
         let state = loop.state(of: tenant) ?? ReportState()
-        let archived = try loop.archived(tenant: tenant, field: ReportArchive.callsField,
-                                         from: ReportArchive.rangeKey(range.from), to: ReportArchive.rangeKey(range.to))
-        return ReportArchive.including(archived, in: state)
+        let (from, to) = (ReportArchive.rangeKey(range.from), ReportArchive.rangeKey(range.to))
+        let calls = try loop.archived(tenant: tenant, field: ReportArchive.callsField, from: from, to: to).map(\.value)
+        // The usage points of the range, and the last one before it (the usage in force when the range starts).
+        let usage = try loop.archived(tenant: tenant, field: ReportArchive.usageField, from: "", to: from, newestFirst: true, limit: 1)
+            + loop.archived(tenant: tenant, field: ReportArchive.usageField, from: from, to: to)
+        return ReportArchive.including(calls: calls, usage: usage, in: state)
     }
     return { router in
         router.get("reports/:kind") { request, context -> Response in
@@ -66,12 +69,17 @@ await ServiceMain.run(serviceName: "report-service", defaultHTTPPort: 8084, proc
         router.get("charts/channels.svg") { request, _ -> Response in
             let q = request.uri.queryParameters
             guard let tenant = q["tenant"].map(String.init) else { return JSONResponse.error(.badRequest, "tenant is required") }
-            let state = loop.state(of: tenant) ?? ReportState()
-            let first = state.usage.points.first?.at, last = state.usage.points.last?.at
+            let current = loop.state(of: tenant) ?? ReportState()
+            // By default from the first point (archived or not) to a minute after the last (always in memory).
+            let oldest = try loop.archived(tenant: tenant, field: ReportArchive.usageField, from: "", to: "~", limit: 1).first
+                .flatMap { try? JSONDecoder().decode(ChannelUsageTimeline.Point.self, from: $0.value) }
+            let timeline = current.usageTimeline
+            let first = oldest?.at ?? timeline.points.first?.at, last = timeline.points.last?.at
             guard let range = ReportRange.parse(from: q["from"].map(String.init), to: q["to"].map(String.init),
                                                 defaultFrom: first, defaultTo: last.map { $0.adding(seconds: 60) }) else {
                 return JSONResponse.error(.badRequest, "from and to must be RFC 3339 times, from before to")
             }
+            let state = try records(tenant, range)
             return Response(status: .ok, headers: [.contentType: "image/svg+xml"],
                             body: .init(byteBuffer: ByteBuffer(string: ReportRendering.channelsSVG(state, from: range.from, to: range.to))))
         }
