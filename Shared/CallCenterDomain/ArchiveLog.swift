@@ -4,7 +4,7 @@ import Synchronization
 /// the reports) that must be kept and queried by range, but not held in memory forever.
 ///
 /// A state appends a record with a sortable key; the store writes each record once, under
-/// the key `~<field>/<key>`, and never deletes it, and does not load such records back into
+/// the key `~archive/<field>/<key>`, and never deletes it, and does not load such records back into
 /// memory (queries read them by key range instead). Records the store has written are
 /// dropped from memory on the next append. So in memory a log holds at most the records of
 /// the batch in progress and the one before; it is not part of the state's value: equality,

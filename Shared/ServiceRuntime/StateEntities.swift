@@ -23,7 +23,8 @@ public enum StateEntities {
     public typealias Changes = [String: Data?]
 
     /// Entity keys of archived records (`ArchiveLog`) start with this: stored, never restored into memory.
-    public static let archivePrefix = "~"
+    /// (Other `~` keys, such as the runtime's recent event ids, are restored.)
+    public static let archivePrefix = "~archive/"
 
     /// Adds to `changes` every entity of `new` that differs from `old` (all of them when `old` is nil).
     public static func diff(old: Any?, new: Any, encoder: EntityEncoder, into changes: inout Changes) {
@@ -242,8 +243,8 @@ extension ChangeTrackedDictionary: TrackedEntityTable {
     }
 }
 
-/// An `ArchiveLog`: each record written once under `~<path>/<key>`, never deleted, never loaded back
-/// (`StateStore` skips keys starting with `~` when it restores a state; `archived` reads them by range).
+/// An `ArchiveLog`: each record written once under `~archive/<path>/<key>`, never deleted, never loaded back
+/// (`StateStore` skips keys under `~archive/` when it restores a state; `archived` reads them by range).
 protocol ArchiveEntityLog {
     func diffArchive(path: String, old: Any?, encoder: EntityEncoder, into changes: inout StateEntities.Changes)
 }

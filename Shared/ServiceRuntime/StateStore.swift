@@ -98,8 +98,8 @@ public final class StateStore: Sendable {
         try db.read { db in
             var result: [String: (partition: Int32, entities: [String: Data])] = [:]
             for p in partitions {
-                // Archived records (keys starting with `~`) stay on disk: they are read by range when asked for.
-                for row in try Row.fetchAll(db, sql: "SELECT tenant, key, value FROM entity WHERE partition = ? AND key NOT GLOB '~*'",
+                // Archived records (`StateEntities.archivePrefix`) stay on disk: they are read by range when asked for.
+                for row in try Row.fetchAll(db, sql: "SELECT tenant, key, value FROM entity WHERE partition = ? AND key NOT GLOB '~archive/*'",
                                                arguments: [p]) {
                     let tenant: String = row["tenant"]
                     result[tenant, default: (p, [:])].entities[row["key"]] = row["value"]
@@ -147,7 +147,7 @@ public final class StateStore: Sendable {
     public func commit(_ batch: BatchWrite) async throws -> [OutboxRow] {
         try await db.write { db in
             for tenant in batch.wholeTenants {
-                try db.execute(sql: "DELETE FROM entity WHERE tenant = ? AND key NOT GLOB '~*'", arguments: [tenant])
+                try db.execute(sql: "DELETE FROM entity WHERE tenant = ? AND key NOT GLOB '~archive/*'", arguments: [tenant])
                 try db.execute(sql: "DELETE FROM tenant_state WHERE tenant = ?", arguments: [tenant])
             }
             let upsert = try db.cachedStatement(

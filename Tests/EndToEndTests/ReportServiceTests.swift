@@ -105,8 +105,8 @@ struct ReportServiceTests {
         #expect(await service.get("/reports/charges?tenant=tenant-a&\(range)&format=csv")?.body == csv.body)
         await h.stopAll()
         let store = try StateStore(directory: h.directory.appendingPathComponent("report-service").path)
-        let archived = try store.archived(tenant: "tenant-a", from: "~" + ReportArchive.callsField + "/",
-                                          to: "~" + ReportArchive.callsField + "0")
+        let archived = try store.archived(tenant: "tenant-a", from: StateEntities.archivePrefix + ReportArchive.callsField + "/",
+                                          to: StateEntities.archivePrefix + ReportArchive.callsField + "0")
         #expect(archived.count == 1 && String(decoding: archived[0].value, as: UTF8.self).contains(#""callID":"A""#))
         let again = try await h.start("report-service")
         try await eventually("the archived call is reported after a restart") {
@@ -114,8 +114,8 @@ struct ReportServiceTests {
         }
         #expect((await again.get("/reports/callcenter?tenant=tenant-a&\(range)")?.body ?? "").contains(#""offered" : 2"#))
         // The usage points before the cut-off were archived too (but the one in force); the channel report is the same.
-        #expect(try store.archived(tenant: "tenant-a", from: "~" + ReportArchive.usageField + "/",
-                                   to: "~" + ReportArchive.usageField + "0").count == 4)
+        #expect(try store.archived(tenant: "tenant-a", from: StateEntities.archivePrefix + ReportArchive.usageField + "/",
+                                   to: StateEntities.archivePrefix + ReportArchive.usageField + "0").count == 4)
         let channelsAgain = try #require(await again.get("/reports/channels?tenant=tenant-a&\(range)")).body
         #expect(channelsAgain == channels)
         let chartAgain = try #require(await again.get("/charts/channels.svg?tenant=tenant-a"))

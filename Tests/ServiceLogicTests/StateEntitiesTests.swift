@@ -137,7 +137,7 @@ struct StateEntitiesTests {
         var archive = ArchiveLog<Int>()
     }
 
-    @Test("an ArchiveLog writes each record once under ~field/key, never deletes one, restores empty, and lets go of written records")
+    @Test("an ArchiveLog writes each record once under ~archive/field/key, never deletes one, restores empty, and lets go of written records")
     func archiveLog() throws {
         var state = Archiving()
         var changes = StateEntities.Changes()
@@ -149,7 +149,7 @@ struct StateEntitiesTests {
         state.archive.append(8, key: "0002~b")
         changes = [:]
         StateEntities.diff(old: old, new: state, encoder: EntityEncoder(), into: &changes)
-        #expect(changes == ["open/c": Data("1".utf8), "~archive/0001~a": Data("7".utf8), "~archive/0002~b": Data("8".utf8)])
+        #expect(changes == ["open/c": Data("1".utf8), "~archive/archive/0001~a": Data("7".utf8), "~archive/archive/0002~b": Data("8".utf8)])
         // The next batch: one more record; the written two are let go of, and nothing is deleted.
         old = state
         state.open["c"] = nil
@@ -157,7 +157,7 @@ struct StateEntitiesTests {
         #expect(state.archive.records.map(\.key) == ["0003~c"])
         changes = [:]
         StateEntities.diff(old: old, new: state, encoder: EntityEncoder(), into: &changes)
-        #expect(changes == ["open/c": Data?.none, "~archive/0003~c": Data("9".utf8)] as StateEntities.Changes)
+        #expect(changes == ["open/c": Data?.none, "~archive/archive/0003~c": Data("9".utf8)] as StateEntities.Changes)
         // A batch that appends nothing writes nothing.
         old = state
         changes = [:]
@@ -173,25 +173,25 @@ struct StateEntitiesTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("archive-\(UInt64.random(in: 0...UInt64.max))").path
         let store = try StateStore(directory: dir)
         var write = StateStore.BatchWrite()
-        write.entities = [("t", 0, "calls/x", Data("1".utf8))]
+        write.entities = [("t", 0, "calls/x", Data("1".utf8)), ("t", 0, "~recent/0", Data("[]".utf8))]
         for (i, ms) in [100, 200, 300, 400].enumerated() {
-            write.entities.append(("t", 0, "~archivedCalls/" + String(repeating: "0", count: 12) + "\(ms)~c\(i)", Data("\(ms)".utf8)))
+            write.entities.append(("t", 0, "~archive/calls/" + String(repeating: "0", count: 12) + "\(ms)~c\(i)", Data("\(ms)".utf8)))
         }
-        write.entities.append(("u", 0, "~archivedCalls/000000000000200~other", Data("0".utf8)))
+        write.entities.append(("u", 0, "~archive/calls/000000000000200~other", Data("0".utf8)))
         _ = try await store.commit(write)
         let restored = try store.entities(partitions: [0])
-        #expect(restored["t"]?.entities.keys.sorted() == ["calls/x"])
-        let range = try store.archived(tenant: "t", from: "~archivedCalls/000000000000200", to: "~archivedCalls/000000000000400")
+        #expect(restored["t"]?.entities.keys.sorted() == ["calls/x", "~recent/0"], "the runtime's own ~ keys are restored")
+        let range = try store.archived(tenant: "t", from: "~archive/calls/000000000000200", to: "~archive/calls/000000000000400")
         #expect(range.map { String(decoding: $0.value, as: UTF8.self) } == ["200", "300"], "[from, to), this tenant's only")
-        let newest = try store.archived(tenant: "t", from: "~archivedCalls/", to: "~archivedCalls/000000000000400",
+        let newest = try store.archived(tenant: "t", from: "~archive/calls/", to: "~archive/calls/000000000000400",
                                         newestFirst: true, limit: 1)
-        #expect(newest.map(\.key) == ["~archivedCalls/000000000000300~c2"], "the last one before a bound")
+        #expect(newest.map(\.key) == ["~archive/calls/000000000000300~c2"], "the last one before a bound")
         // A tenant written whole again (state unreadable, started afresh) keeps its archive.
         var whole = StateStore.BatchWrite()
         whole.wholeTenants = ["t"]
         whole.entities = [("t", 0, "calls/y", Data("2".utf8))]
         _ = try await store.commit(whole)
         #expect(try store.entities(partitions: [0])["t"]?.entities.keys.sorted() == ["calls/y"])
-        #expect(try store.archived(tenant: "t", from: "~", to: "~~").count == 4)
+        #expect(try store.archived(tenant: "t", from: "~archive/", to: "~archive0").count == 4)
     }
 }
