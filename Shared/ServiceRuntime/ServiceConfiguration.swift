@@ -40,6 +40,8 @@ public struct ServiceConfiguration: Sendable {
     public var fetchMaxWaitMilliseconds = 10
     /// `CC_CONSUMER_QUEUE_KB` (default 16384): fetched data librdkafka may hold ahead of the service.
     public var consumerQueueKilobytes = 16_384
+    /// `CC_MALLOC_TRIM_MS` (default 5000, 0: never): how often freed memory is handed back to the system.
+    public var mallocTrimMilliseconds = 5_000
     /// `KAFKA_PROPERTY_<NAME>`: librdkafka properties for every client of the service (security settings of
     /// a real cluster, for instance); see `KafkaConfiguration.properties(fromEnvironment:)`.
     public var kafkaProperties: [String: String] = [:]
@@ -85,6 +87,7 @@ public struct ServiceConfiguration: Sendable {
         c.fetchMaxWaitMilliseconds = try int("CC_FETCH_WAIT_MS", 10, range: 0...10_000)
         c.consumerQueueKilobytes = try int("CC_CONSUMER_QUEUE_KB", 16_384, range: 1_024...2_097_151)
         c.kafkaProperties = KafkaConfiguration.properties(fromEnvironment: environment)
+        c.mallocTrimMilliseconds = try int("CC_MALLOC_TRIM_MS", 5_000, range: 0...3_600_000)
         if let raw = environment["CC_CONFIRM_END_OFFSETS"], !raw.isEmpty {
             guard let flag = ["true": true, "1": true, "false": false, "0": false][raw.lowercased()] else {
                 throw ConfigurationError(variable: "CC_CONFIRM_END_OFFSETS", value: raw, expected: "true|false")

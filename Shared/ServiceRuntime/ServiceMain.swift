@@ -74,7 +74,10 @@ public enum ServiceMain {
             "kafka_properties": "\(configuration.kafkaProperties.keys.sorted())",  // names only: values may be secrets
         ])
         do {
-            let services = try makeServices(configuration, logger)
+            var services = try makeServices(configuration, logger)
+            if configuration.mallocTrimMilliseconds > 0 {
+                services.append(MemoryTrimService(interval: .milliseconds(configuration.mallocTrimMilliseconds)))
+            }
             var groupConfiguration = ServiceGroupConfiguration(
                 services: services.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
