@@ -88,9 +88,8 @@ public struct ReportState: Codable, Sendable, Hashable {
         }
     }
 
-    /// The usage timeline the reports read: the points in memory and those archived in this batch or the one
-    /// before, in order of time (then of recording). Older archived points come from the store
-    /// (`ReportArchive.including`).
+    /// The usage timeline the reports read: the points in memory and those in the archive log's memory (as
+    /// for `callRecords`), in order of time, then of recording.
     public var usageTimeline: ChannelUsageTimeline {
         var byKey: [String: ChannelUsageTimeline.Point] = [:]
         for (number, p) in recentUsage { byKey[ReportArchive.usageKey(p.at, number: number)] = p }
@@ -99,9 +98,8 @@ public struct ReportState: Codable, Sendable, Hashable {
         return ChannelUsageTimeline(points: byKey.sorted { $0.key < $1.key }.map(\.value), refusedCalls: usage.refusedCalls)
     }
 
-    /// Every call the reports count: those in memory and those archived in this batch or the one
-    /// before (still in the log's memory). Calls archived earlier come from the store
-    /// (`ReportArchive.including`).
+    /// Every call the reports count: those in memory and those in the archive log's memory (archived in
+    /// this batch or the one before, or read back from the store by `ReportArchive.including`).
     public var callRecords: [CallRecord] {
         guard !archivedCalls.records.isEmpty else { return Array(calls.values) }
         var all = calls.dictionary
@@ -172,18 +170,22 @@ public enum ReportArchive {
     /// them: archive key and JSON).
     public static func including(calls: [Data], usage: [(key: String, value: Data)] = [], in state: ReportState) -> ReportState {
         guard !calls.isEmpty || !usage.isEmpty else { return state }
+        // Into logs of this copy's own (the live state's are not touched): `callRecords` and `usageTimeline`
+        // merge a log's records with what is in memory, once each.
         let decoder = JSONDecoder()
         var s = state
         if !calls.isEmpty {
-            var merged = state.calls.dictionary
+            var log = ArchiveLog<ReportState.CallRecord>()
+            for r in state.archivedCalls.records { log.append(r.value, key: r.key) }
             for data in calls {
-                guard let call = try? decoder.decode(ReportState.CallRecord.self, from: data), merged[call.callID] == nil else { continue }
-                merged[call.callID] = call
+                if let c = try? decoder.decode(ReportState.CallRecord.self, from: data) {
+                    log.append(c, key: key(offeredAt: c.offeredAt, callID: c.callID))
+                }
             }
-            s.calls = ChangeTrackedDictionary(merged)  // a fresh journal: the live state's is not touched
+            s.archivedCalls = log
         }
         if !usage.isEmpty {
-            var log = ArchiveLog<ChannelUsageTimeline.Point>()  // a log of this copy's own (`usageTimeline` merges by key)
+            var log = ArchiveLog<ChannelUsageTimeline.Point>()
             for r in state.archivedUsage.records { log.append(r.value, key: r.key) }
             for r in usage {
                 if let p = try? decoder.decode(ChannelUsageTimeline.Point.self, from: r.value) { log.append(p, key: r.key) }
