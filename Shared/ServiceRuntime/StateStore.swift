@@ -30,6 +30,8 @@ public final class StateStore: Sendable {
     }
 
     private let db: DatabaseQueue
+    /// GLOB pattern of archived records' keys.
+    private static let archived = StateEntities.archivePrefix + "*"
     /// A second, read-only connection for queries from HTTP views (archived records): in WAL mode it reads
     /// while the event loop writes, so a long query never holds up a batch.
     private let reader: DatabaseQueue
@@ -69,7 +71,7 @@ public final class StateStore: Sendable {
     }
 
     /// A tenant's archived records (`ArchiveLog`) with keys in [from, to), in key order (the last `limit` ones,
-    /// newest first, when `newestFirst`). Keys are full entity keys (`~field/...`). Does not wait for the event
+    /// newest first, when `newestFirst`). Keys are full entity keys (`~archive/<field>/...`). Does not wait for the event
     /// loop's writes.
     public func archived(tenant: String, from: String, to: String, newestFirst: Bool = false,
                          limit: Int = -1) throws -> [(key: String, value: Data)] {
@@ -99,7 +101,7 @@ public final class StateStore: Sendable {
             var result: [String: (partition: Int32, entities: [String: Data])] = [:]
             for p in partitions {
                 // Archived records (`StateEntities.archivePrefix`) stay on disk: they are read by range when asked for.
-                for row in try Row.fetchAll(db, sql: "SELECT tenant, key, value FROM entity WHERE partition = ? AND key NOT GLOB '~archive/*'",
+                for row in try Row.fetchAll(db, sql: "SELECT tenant, key, value FROM entity WHERE partition = ? AND key NOT GLOB '\(Self.archived)'",
                                                arguments: [p]) {
                     let tenant: String = row["tenant"]
                     result[tenant, default: (p, [:])].entities[row["key"]] = row["value"]
@@ -147,7 +149,7 @@ public final class StateStore: Sendable {
     public func commit(_ batch: BatchWrite) async throws -> [OutboxRow] {
         try await db.write { db in
             for tenant in batch.wholeTenants {
-                try db.execute(sql: "DELETE FROM entity WHERE tenant = ? AND key NOT GLOB '~archive/*'", arguments: [tenant])
+                try db.execute(sql: "DELETE FROM entity WHERE tenant = ? AND key NOT GLOB '\(Self.archived)'", arguments: [tenant])
                 try db.execute(sql: "DELETE FROM tenant_state WHERE tenant = ?", arguments: [tenant])
             }
             let upsert = try db.cachedStatement(

@@ -4,7 +4,7 @@ import Foundation
 /// One tenant's report data (P1–P4): a record per call and per outbound request,
 /// and the channel usage timeline. Reports are computed from these for any range.
 ///
-/// Calls in progress and calls that ended less than `archiveAfter` ago (event time) are held in
+/// Calls in progress and calls that ended less than `ReportArchive.archiveAfterMilliseconds` ago (event time) are held in
 /// `calls`; older ones move to `archivedCalls`, which the store keeps on disk (not in memory),
 /// keyed by offer time so that a report reads only the calls offered in its range.
 public struct ReportState: Codable, Sendable, Hashable {
@@ -128,15 +128,15 @@ public enum ReportArchive {
     }
 
     /// The key before which every call offered before `time` sorts (a report range's bound).
-    public static func rangeKey(_ time: Timestamp) -> String {
-        let ms = String(max(0, time.millisecondsSinceEpoch))
-        return String(repeating: "0", count: max(0, 15 - ms.count)) + ms
-    }
+    public static func rangeKey(_ time: Timestamp) -> String { padded(max(0, time.millisecondsSinceEpoch)) }
 
     /// A usage point's number as a key (zero-padded, so that keys sort by number).
-    public static func number(_ n: Int) -> String {
-        let s = String(n)
-        return String(repeating: "0", count: max(0, 15 - s.count)) + s
+    public static func number(_ n: Int) -> String { padded(Int64(n)) }
+
+    /// Fifteen digits, so that keys sort as the numbers do.
+    private static func padded(_ n: Int64) -> String {
+        let digits = String(n)
+        return String(repeating: "0", count: max(0, 15 - digits.count)) + digits
     }
 
     /// The archive key of a usage point: its time, then its number.
