@@ -51,6 +51,8 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
     /// batch, so that a view never waits for a batch in progress (the batch holds `shared` while deciding).
     private let published = Mutex<[TenantID: (partition: Int32, state: Processor.State)]>([:])
     private let stopping = Atomic<Bool>(false)
+    /// The batch being written to SQLite while the next one is decided (at most one).
+    private let committing = Mutex<PendingCommit?>(nil)
     /// The store, once open: HTTP views read archived records from it.
     private let openStore = Mutex<StateStore?>(nil)
 
@@ -67,7 +69,8 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         maxBatch = configuration.maxBatch
         let topics = processor.inputs.map { $0.name(in: configuration.topics) }
         shared = Mutex(Shared(merger: InputMerger(topics: topics,
-                                                  maxIdle: .milliseconds(configuration.maxTaskIdleMilliseconds))))
+                                                  maxIdle: .milliseconds(configuration.maxTaskIdleMilliseconds),
+                                                  maxBuffered: configuration.mergeBufferEvents)))
     }
 
     public static func wallClock() -> Timestamp {
@@ -139,6 +142,17 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                     // State and outbox are committed; producing failed (e.g. the broker is away). Consume
                     // nothing new until the outbox is out, so that outputs keep their order.
                     inFlight = []
+                    // A batch still being written goes out with the rest of the outbox.
+                    if let pending = committing.withLock({ $0 }) {
+                        do {
+                            _ = try await pending.value()
+                            committing.withLock { $0 = nil }
+                        } catch {
+                            logger.critical("state could not be written; exiting", metadata: [LoggingKeys.error: "\(error)"])
+                            failure = StateCommitFailed(underlying: error)
+                            break
+                        }
+                    }
                     health.markNotReady("producing failed: \(error)", .consumer)
                     logger.error("producing failed; retrying the outbox", metadata: [LoggingKeys.error: "\(error)"])
                     while !stopping.load(ordering: .acquiring) {
@@ -154,6 +168,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                 }
             }
             do {
+                if failure == nil { try await collectCommit(into: &inFlight) }
                 for batch in inFlight { try await settle(batch, store: store, producer: producer, consumer: consumer) }
             } catch {
                 logger.warning("outputs of the last batches not acknowledged; they go out on the next start",
@@ -171,15 +186,11 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
 
     // MARK: batches
 
-    /// Buffered events of one input topic-partition above which it is paused, and below which it resumes.
-    static var pauseAbove: Int { 5_000 }
-    static var resumeBelow: Int { 1_000 }
-
     /// Batches whose outputs may be with the broker at once.
     static var maxInFlight: Int { 8 }
 
     /// A committed batch whose outputs are with the producer, not yet acknowledged by the broker.
-    private struct InFlightBatch {
+    private struct InFlightBatch: Sendable {
         var delivery: PendingDelivery
         var rows: [StateStore.OutboxRow]
         var offsets: [TopicPartition: Int64]
@@ -260,8 +271,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                                          } : nil)
             // An input far ahead of the others (fetched faster while catching up) is paused until the others
             // catch up with it, so that the fetches bring what the merger waits for instead of filling its buffer.
-            let crowded = s.merger.crowded(above: Self.pauseAbove)
-            let pause = crowded.subtracting(s.paused), resume = s.paused.subtracting(s.merger.crowded(above: Self.resumeBelow))
+            let (pause, resume) = s.merger.flowControl(paused: s.paused)
             if !pause.isEmpty || !resume.isEmpty {
                 consumer.pause(Array(pause))
                 consumer.resume(Array(resume))
@@ -364,6 +374,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         for (e, value) in zip(toEncode, encoded) { write.outbox[e.index].value = value }
         guard !write.isEmpty else {
             // Nothing new: settle what is out (waiting for the broker is all there is to do).
+            try await collectCommit(into: &inFlight)
             while !inFlight.isEmpty {
                 let oldest = inFlight.removeFirst()
                 try await settle(oldest, store: store, producer: producer, consumer: consumer)
@@ -372,19 +383,55 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         }
         let decided = ContinuousClock.now
         metrics.decidePhase.record(decided - started)
-        let rows: [StateStore.OutboxRow]
-        do {
-            rows = try await store.commit(write)
-        } catch {
-            throw StateCommitFailed(underlying: error)
+        // The previous batch was written while this one was decided; batches are written one after another, and
+        // each one's outputs go to the producer as soon as its transaction is committed (on the writer's queue).
+        try await collectCommit(into: &inFlight)
+        let pending = PendingCommit()
+        committing.withLock { $0 = pending }
+        store.commit(write) { [metrics, offsets = write.offsets] result in
+            metrics.storePhase.record(.now - decided)
+            pending.finish(result.map { rows in
+                InFlightBatch(delivery: producer.enqueue(batch: rows.map(Self.message)), rows: rows, offsets: offsets,
+                              started: started, enqueued: .now)
+            })
         }
-        let stored = ContinuousClock.now
-        metrics.storePhase.record(stored - decided)
-        inFlight.append(InFlightBatch(delivery: producer.enqueue(batch: rows.map(Self.message)), rows: rows,
-                                      offsets: write.offsets, started: started, enqueued: .now))
         while let oldest = inFlight.first, oldest.delivery.isSettled || inFlight.count > Self.maxInFlight {
             inFlight.removeFirst()
             try await settle(oldest, store: store, producer: producer, consumer: consumer)
+        }
+    }
+
+    /// Waits for the batch being written, if any, and adds it to the batches in flight.
+    private func collectCommit(into inFlight: inout [InFlightBatch]) async throws {
+        guard let pending = committing.withLock({ $0 }) else { return }
+        defer { committing.withLock { $0 = nil } }
+        do {
+            inFlight.append(try await pending.value())
+        } catch {
+            throw StateCommitFailed(underlying: error)
+        }
+    }
+
+    /// A batch's SQLite transaction in progress. The loop awaits it; a rebalance callback (on the consumer's own
+    /// thread) blocks on it, so that partitions change hands only with every decided batch stored.
+    private final class PendingCommit: Sendable {
+        private let done = DispatchGroup()
+        private let result = Mutex<Result<InFlightBatch, any Error>?>(nil)
+
+        init() { done.enter() }
+
+        func finish(_ outcome: Result<InFlightBatch, any Error>) {
+            result.withLock { $0 = outcome }
+            done.leave()
+        }
+
+        func waitBlocking() { done.wait() }
+
+        func value() async throws -> InFlightBatch {
+            await withCheckedContinuation { continuation in
+                done.notify(queue: .global()) { continuation.resume() }
+            }
+            return try result.withLock { $0! }.get()
         }
     }
 
@@ -517,6 +564,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
 
     /// Restores newly assigned partitions (changelog first, local SQLite otherwise) and returns their offsets.
     fileprivate func assigned(_ partitions: [TopicPartition], store: StateStore) -> [TopicPartition: Int64] {
+        committing.withLock { $0 }?.waitBlocking()
         let numbers = Set(partitions.map(\.partition))
         let fresh = shared.withLock { numbers.subtracting($0.owned) }
         for p in fresh.sorted() { restoreFromChangelog(p, store: store) }
@@ -559,6 +607,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
     }
 
     fileprivate func revoked(_ partitions: [TopicPartition]) {
+        committing.withLock { $0 }?.waitBlocking()
         let numbers = Set(partitions.map(\.partition))
         shared.withLock { s in
             s.owned.subtract(numbers)

@@ -48,6 +48,10 @@ struct InputMerger {
     let maxIdle: Duration
     /// Above this many buffered events a partition stops waiting (bounds memory).
     let maxBuffered: Int
+    /// A topic-partition holding more than this many events is paused (nothing more is fetched for it) until it
+    /// holds fewer than `resumeBelow`: an input fetched far ahead of the others waits in the broker, not here.
+    var pauseAbove: Int { Swift.max(1, maxBuffered / 10) }
+    var resumeBelow: Int { Swift.max(1, maxBuffered / 50) }
     private var queues: [TopicPartition: Queue] = [:]
     private var lastTime: [TopicPartition: Int64] = [:]
     /// The offset after the last message fetched (buffered or released) per topic-partition.
@@ -64,7 +68,7 @@ struct InputMerger {
     /// everything on their inputs (and produced what follows from it).
     private var upstreamAt: [Int32: ContinuousClock.Instant] = [:]
 
-    init(topics: [String], maxIdle: Duration, maxBuffered: Int = 50_000) {
+    init(topics: [String], maxIdle: Duration, maxBuffered: Int = 10_000) {
         self.topics = topics
         self.maxIdle = maxIdle
         self.maxBuffered = maxBuffered
@@ -206,6 +210,11 @@ struct InputMerger {
     /// Topic-partitions holding more than `limit` events not released yet.
     func crowded(above limit: Int) -> Set<TopicPartition> {
         Set(queues.filter { $0.value.items.count - $0.value.head > limit }.keys)
+    }
+
+    /// The inputs to pause now, and the paused ones to resume (see `pauseAbove`).
+    func flowControl(paused: Set<TopicPartition>) -> (pause: Set<TopicPartition>, resume: Set<TopicPartition>) {
+        (crowded(above: pauseAbove).subtracting(paused), paused.subtracting(crowded(above: resumeBelow)))
     }
 
     /// The partitions that gave up waiting since the last call (for a warning), and forgets them.

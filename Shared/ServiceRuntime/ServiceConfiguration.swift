@@ -38,6 +38,9 @@ public struct ServiceConfiguration: Sendable {
     /// `CC_FETCH_WAIT_MS` (default 10): how long the broker may hold a fetch that has no data. Some brokers
     /// (Tansu) hold every fetch that long, so it adds to each hop's latency; lower costs idle fetches.
     public var fetchMaxWaitMilliseconds = 10
+    /// `CC_MERGE_BUFFER_EVENTS` (default 10000): events a service holds back at most while they wait for their turn
+    /// across its inputs (above it, partitions stop waiting); an input holding a tenth of it is paused.
+    public var mergeBufferEvents = 10_000
     /// `CC_CONSUMER_QUEUE_KB` (default 16384): fetched data librdkafka may hold ahead of the service.
     public var consumerQueueKilobytes = 16_384
     /// `CC_MALLOC_TRIM_MS` (default 5000, 0: never): how often freed memory is handed back to the system.
@@ -86,6 +89,7 @@ public struct ServiceConfiguration: Sendable {
         c.maxTaskIdleMilliseconds = try int("CC_MAX_TASK_IDLE_MS", 2_000, range: 0...60_000)
         c.fetchMaxWaitMilliseconds = try int("CC_FETCH_WAIT_MS", 10, range: 0...10_000)
         c.consumerQueueKilobytes = try int("CC_CONSUMER_QUEUE_KB", 16_384, range: 1_024...2_097_151)
+        c.mergeBufferEvents = try int("CC_MERGE_BUFFER_EVENTS", 10_000, range: 100...10_000_000)
         c.kafkaProperties = KafkaConfiguration.properties(fromEnvironment: environment)
         c.mallocTrimMilliseconds = try int("CC_MALLOC_TRIM_MS", 5_000, range: 0...3_600_000)
         if let raw = environment["CC_CONFIRM_END_OFFSETS"], !raw.isEmpty {

@@ -147,37 +147,47 @@ public final class StateStore: Sendable {
 
     /// Writes a batch in one transaction and returns the outbox rows it added.
     public func commit(_ batch: BatchWrite) async throws -> [OutboxRow] {
-        try await db.write { db in
-            for tenant in batch.wholeTenants {
-                try db.execute(sql: "DELETE FROM entity WHERE tenant = ? AND key NOT GLOB '\(Self.archived)'", arguments: [tenant])
-                try db.execute(sql: "DELETE FROM tenant_state WHERE tenant = ?", arguments: [tenant])
-            }
-            let upsert = try db.cachedStatement(
-                sql: "INSERT OR REPLACE INTO entity (tenant, partition, key, value) VALUES (?, ?, ?, ?)")
-            let delete = try db.cachedStatement(sql: "DELETE FROM entity WHERE tenant = ? AND key = ?")
-            for e in batch.entities {
-                if let value = e.value {
-                    try upsert.execute(arguments: [e.tenant, e.partition, e.key, value])
-                } else {
-                    try delete.execute(arguments: [e.tenant, e.key])
-                }
-            }
-            let offset = try db.cachedStatement(
-                sql: "INSERT OR REPLACE INTO offsets (topic, partition, next_offset) VALUES (?, ?, ?)")
-            for (tp, o) in batch.offsets {
-                try offset.execute(arguments: [tp.topic, tp.partition, o])
-            }
-            var rows: [OutboxRow] = []
-            rows.reserveCapacity(batch.outbox.count)
-            let outbox = try db.cachedStatement(
-                sql: "INSERT INTO outbox (topic, partition, key, value, content_type) VALUES (?, ?, ?, ?, ?)")
-            for o in batch.outbox {
-                try outbox.execute(arguments: [o.topic, o.partition, o.key, Data(o.value), o.contentType])
-                rows.append(OutboxRow(seq: db.lastInsertedRowID, topic: o.topic, partition: o.partition, key: o.key,
-                                      value: o.value, contentType: o.contentType))
-            }
-            return rows
+        try await withCheckedThrowingContinuation { continuation in
+            commit(batch) { continuation.resume(with: $0) }
         }
+    }
+
+    /// Starts writing a batch and returns at once; `completion` runs on the writer's queue once the transaction
+    /// is committed (or failed), so that a caller can wait for it without a cooperative thread.
+    public func commit(_ batch: BatchWrite, completion: @escaping @Sendable (Result<[OutboxRow], any Error>) -> Void) {
+        db.asyncWrite({ db in try Self.write(batch, in: db) }, completion: { _, result in completion(result) })
+    }
+
+    private static func write(_ batch: BatchWrite, in db: Database) throws -> [OutboxRow] {
+        for tenant in batch.wholeTenants {
+            try db.execute(sql: "DELETE FROM entity WHERE tenant = ? AND key NOT GLOB '\(Self.archived)'", arguments: [tenant])
+            try db.execute(sql: "DELETE FROM tenant_state WHERE tenant = ?", arguments: [tenant])
+        }
+        let upsert = try db.cachedStatement(
+            sql: "INSERT OR REPLACE INTO entity (tenant, partition, key, value) VALUES (?, ?, ?, ?)")
+        let delete = try db.cachedStatement(sql: "DELETE FROM entity WHERE tenant = ? AND key = ?")
+        for e in batch.entities {
+            if let value = e.value {
+                try upsert.execute(arguments: [e.tenant, e.partition, e.key, value])
+            } else {
+                try delete.execute(arguments: [e.tenant, e.key])
+            }
+        }
+        let offset = try db.cachedStatement(
+            sql: "INSERT OR REPLACE INTO offsets (topic, partition, next_offset) VALUES (?, ?, ?)")
+        for (tp, o) in batch.offsets {
+            try offset.execute(arguments: [tp.topic, tp.partition, o])
+        }
+        var rows: [OutboxRow] = []
+        rows.reserveCapacity(batch.outbox.count)
+        let outbox = try db.cachedStatement(
+            sql: "INSERT INTO outbox (topic, partition, key, value, content_type) VALUES (?, ?, ?, ?, ?)")
+        for o in batch.outbox {
+            try outbox.execute(arguments: [o.topic, o.partition, o.key, Data(o.value), o.contentType])
+            rows.append(OutboxRow(seq: db.lastInsertedRowID, topic: o.topic, partition: o.partition, key: o.key,
+                                  value: o.value, contentType: o.contentType))
+        }
+        return rows
     }
 
     /// Outbox rows not yet confirmed as produced (left by a crash), oldest first.

@@ -40,6 +40,29 @@ struct InputMergerTests {
         #expect(merger.buffered == 0)
     }
 
+    @Test("an input fetched far ahead is paused at a tenth of the buffer limit and resumed below a fiftieth")
+    func flowControl() {
+        var merger = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2), maxBuffered: 1_000)
+        let ahead = TopicPartition(topic: telephony, partition: 0)
+        // Telephony fetched far ahead; decisions has unfetched data, so nothing may go out yet.
+        func add(_ n: Int, from first: Int) {
+            for o in first..<(first + n) { let (m, d) = message(telephony, offset: Int64(o), second: o); merger.add(m, d) }
+        }
+        func release(_ p: Int64) -> [InputMerger.Pending] {
+            merger.release(now: .now, assigned: both, position: { $0.topic == decisions ? p : 0 },
+                           highWatermark: { $0.topic == decisions ? 200 : 10_000 })
+        }
+        add(100, from: 0)
+        #expect(release(0).isEmpty)
+        #expect(merger.flowControl(paused: []) == ([], []), "100 events: not crowded")
+        add(1, from: 100)
+        #expect(merger.flowControl(paused: []) == ([ahead], []), "101 events (more than a tenth of 1,000): paused")
+        #expect(merger.flowControl(paused: [ahead]) == ([], []), "stays paused")
+        // Decisions catch up (nothing unfetched any more): telephony events drain.
+        #expect(release(200).count == 101)
+        #expect(merger.flowControl(paused: [ahead]) == ([], [ahead]), "drained below a fiftieth: resumed")
+    }
+
     @Test("a partition waits while another input holds unfetched data, and goes on after the idle limit")
     func waits() {
         var merger = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2))

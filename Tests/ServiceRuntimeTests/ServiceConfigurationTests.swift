@@ -9,10 +9,13 @@ struct ServiceConfigurationTests {
         let plain = try ServiceConfiguration.fromEnvironment(serviceName: "routing-service", defaultHTTPPort: 8082, environment: [:])
         #expect(plain.brokers == "127.0.0.1:9092" && plain.consumerQueueKilobytes == 16_384 && plain.kafkaProperties.isEmpty)
         #expect(plain.consumer.queuedMaxKilobytes == 16_384 && plain.mallocTrimMilliseconds == 5_000)
+        #expect(plain.mergeBufferEvents == 10_000)
         let secured = try ServiceConfiguration.fromEnvironment(serviceName: "routing-service", defaultHTTPPort: 8082, environment: [
             "KAFKA_BROKERS": "kafka-1:9093", "KAFKA_PROPERTY_SECURITY_PROTOCOL": "SSL",
             "KAFKA_PROPERTY_SSL_CA_LOCATION": "/etc/kafka/ca.pem", "CC_CONSUMER_QUEUE_KB": "4096",
+            "CC_MERGE_BUFFER_EVENTS": "2000",
         ])
+        #expect(secured.mergeBufferEvents == 2_000)
         let expected = ["security.protocol": "SSL", "ssl.ca.location": "/etc/kafka/ca.pem"]
         #expect(secured.kafka.overrides == expected)
         #expect(secured.consumer.common.overrides == expected)
@@ -21,7 +24,7 @@ struct ServiceConfigurationTests {
 
     @Test("an invalid value is reported with its variable's name")
     func invalidValues() {
-        for (variable, value) in [("CC_CONSUMER_QUEUE_KB", "12"), ("CC_MALLOC_TRIM_MS", "-1"), ("CC_MAX_BATCH", "lots"), ("CC_LOG_LEVEL", "loud")] {
+        for (variable, value) in [("CC_CONSUMER_QUEUE_KB", "12"), ("CC_MALLOC_TRIM_MS", "-1"), ("CC_MERGE_BUFFER_EVENTS", "10"), ("CC_MAX_BATCH", "lots"), ("CC_LOG_LEVEL", "loud")] {
             let error = #expect(throws: ConfigurationError.self) {
                 try ServiceConfiguration.fromEnvironment(serviceName: "s", defaultHTTPPort: 1, environment: [variable: value])
             }
