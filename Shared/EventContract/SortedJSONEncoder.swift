@@ -9,6 +9,15 @@ public enum SortedJSONEncoder {
     public struct Unsupported: Error {}
 
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        do {
+            return try StreamingJSONWriter.encode(value)
+        } catch is StreamingJSONWriter.OutOfOrder {
+            return try encodeAsTree(value)
+        }
+    }
+
+    /// Builds the value's tree first: for values whose `encode(to:)` writes containers out of order.
+    static func encodeAsTree<T: Encodable>(_ value: T) throws -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         try Slot.make(value).write(to: &out)
@@ -35,29 +44,13 @@ private enum Slot {
 
     /// Bytes of the values Foundation writes as plain JSON scalars; nil for everything else.
     static func scalar<T: Encodable>(_ value: T) throws -> [UInt8]? {
-        switch value {
-        case let v as String:
+        if let scalar = value as? any JSONScalar {
             var out: [UInt8] = []
-            JSONString.append(v, to: &out)
+            try scalar.writeJSON(to: &out)
             return out
-        case let v as Bool: return Array((v ? "true" : "false").utf8)
-        case let v as Int: return Array(String(v).utf8)
-        case let v as Int64: return Array(String(v).utf8)
-        case let v as Int32: return Array(String(v).utf8)
-        case let v as UInt: return Array(String(v).utf8)
-        case let v as UInt64: return Array(String(v).utf8)
-        case let v as Double: return try number(v)
-        case let v as Float: return try number(Double(v))
-        case is Date, is Data, is URL, is Decimal: throw SortedJSONEncoder.Unsupported()
-        default: return nil
         }
-    }
-
-    static func number(_ v: Double) throws -> [UInt8] {
-        guard v.isFinite else { throw SortedJSONEncoder.Unsupported() }
-        var s = v.description
-        if s.hasSuffix(".0") { s.removeLast(2) }
-        return Array(s.utf8)
+        if value is any FoundationSpecialValue { throw SortedJSONEncoder.Unsupported() }
+        return nil
     }
 
     func write(to out: inout [UInt8]) throws {

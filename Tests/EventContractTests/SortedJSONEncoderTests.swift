@@ -37,6 +37,11 @@ struct SortedJSONEncoderTests {
         var present: Int?
         var kinds: [Kind]
         var keys10: [String: Int]
+        var floats: [Float]
+        var small: [Int8]
+        var bytes: [UInt8]
+        var empty: Empty
+        struct Empty: Codable {}
     }
 
     @Test("strings with escapes and unicode, numbers, key order, optionals, enums with values")
@@ -49,8 +54,41 @@ struct SortedJSONEncoderTests {
             nested: [["z": [1, 2], "a": []], [:]],
             optional: nil, present: 3,
             kinds: [.plain, .tagged("x", count: 2)],
-            keys10: ["a10": 1, "a9": 2, "A1": 3, "a1": 4, "b": 5])
+            keys10: ["a10": 1, "a9": 2, "A1": 3, "a1": 4, "b": 5],
+            floats: [0.1, 1.5, -2, 3.4e38], small: [-128, 0, 127], bytes: [0, 255], empty: .init())
         try same(value, "tricky")
+    }
+
+    /// Hand-written coding that fills containers out of order: the streaming writer declines it and the tree
+    /// encoder writes it.
+    struct OutOfOrder: Encodable {
+        enum Keys: String, CodingKey { case z, a, m, list }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Keys.self)
+            var first = c.nestedContainer(keyedBy: Keys.self, forKey: .z)
+            var list = c.nestedUnkeyedContainer(forKey: .list)
+            try c.encode("top", forKey: .m)
+            try first.encode(1, forKey: .m)  // written after its sibling `list` was started
+            try list.encode("late")
+            try first.encode(2, forKey: .a)
+            try c.encode(true, forKey: .a)
+        }
+    }
+
+    struct Super: Encodable {
+        enum Keys: String, CodingKey { case b, a }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(1, forKey: .b)
+            try ["x": 1].encode(to: c.superEncoder(forKey: .a))
+        }
+    }
+
+    @Test("containers filled out of order, super encoders and repeated container requests write Foundation's bytes")
+    func outOfOrder() throws {
+        try same(OutOfOrder(), "out of order")
+        try same([OutOfOrder(), OutOfOrder()], "out of order in an array")
+        try same(["k": Super()], "super encoder")
     }
 
     @Test("values Foundation treats specially are declined, not written differently")

@@ -63,6 +63,10 @@ struct StateEntitiesTests {
             #expect(restored == state, "after event \(i) (\(type(of: e.payload).eventType))")
         }
         let whole = try JSONEncoder().encode(state).count
+        // Entities are written by the fast encoder: the same bytes as Foundation's sorted-keys encoder.
+        let foundation = JSONEncoder()
+        foundation.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        #expect(try SortedJSONEncoder.encode(state) == Array(try foundation.encode(state)))
         let entityBytes = stored.values.map(\.count).reduce(0, +)
         #expect(largest < stored.count, "a single event never rewrites every entity (\(largest) of \(stored.count))")
         #expect(entityBytes > 0 && whole > 0)
