@@ -88,6 +88,11 @@ let package = Package(
             dependencies: ["CallCenterDomain"],
             path: "Benchmarks/DomainBenchmark"
         ),
+        .executableTarget(
+            name: "CodecBenchmark",
+            dependencies: ["EventContract"],
+            path: "Benchmarks/CodecBenchmark"
+        ),
 
         .testTarget(
             name: "CallCenterDomainTests",

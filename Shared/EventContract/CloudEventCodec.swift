@@ -123,6 +123,11 @@ public enum CloudEventCodec {
         var attributes: Probe
         var event: Result<ContractEvent, any Error>?
 
+        init(attributes: Probe, event: Result<ContractEvent, any Error>?) {
+            self.attributes = attributes
+            self.event = event
+        }
+
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: EnvelopeKey.self)
             attributes = Probe(
@@ -139,19 +144,55 @@ public enum CloudEventCodec {
     }
 
     private struct BinaryData: PayloadDecoding {
-        let bytes: Data
-        func decode<P: EventPayload>(_ type: P.Type) throws -> P { try JSONDecoder().decode(P.self, from: bytes) }
+        let bytes: [UInt8]
+        func decode<P: EventPayload>(_ type: P.Type) throws -> P {
+            do {
+                return try FastJSONDecoder.decode(P.self, from: bytes)
+            } catch is FastJSONDecoder.Unsupported {
+                return try JSONDecoder().decode(P.self, from: Data(bytes))
+            }
+        }
+    }
+
+    /// `data` of a structured event read by the fast decoder.
+    private struct IndexedData: PayloadDecoding {
+        let object: FastJSONDecoder.TopLevelObject
+        func decode<P: EventPayload>(_ type: P.Type) throws -> P { try object.decode(P.self, EnvelopeKey.data) }
+    }
+
+    /// The envelope read from the indexed text, its attributes without `Codable` (they are plain strings), as
+    /// `Envelope` reads them; through Foundation's decoder if the fast one declines something in the data.
+    private static func decodeEnvelope(_ value: [UInt8]) throws -> Envelope {
+        let object = try FastJSONDecoder.TopLevelObject(try FastJSONDecoder.document(value))
+        let attributes = Probe(
+            specversion: try object.string(EnvelopeKey.specversion), id: try object.string(EnvelopeKey.id),
+            source: try object.string(EnvelopeKey.source), type: try object.string(EnvelopeKey.type),
+            time: try object.string(EnvelopeKey.time), tenantid: try object.string(EnvelopeKey.tenantid),
+            subject: try object.string(EnvelopeKey.subject), datacontenttype: try object.string(EnvelopeKey.datacontenttype))
+        var event: Result<ContractEvent, any Error>?
+        if let type = attributes.type, let decode = ContractEvent.decoders[type] {
+            event = Result { try decode(IndexedData(object: object)) }
+        }
+        if case .failure(let error) = event, error is FastJSONDecoder.Unsupported {
+            return try JSONDecoder().decode(Envelope.self, from: Data(value))
+        }
+        return Envelope(attributes: attributes, event: event)
     }
 
     /// Decodes a Kafka message value (and headers) into a typed event, or says why it is not one.
     public static func decode(value: [UInt8], headers: [(key: String, value: [UInt8]?)]) throws(EventDecodingError) -> DecodedEvent {
+        try decode(value: value, headers: headers, withFoundation: false)
+    }
+
+    /// `withFoundation`: structured events through Foundation's decoder, as before the fast one (tests compare both).
+    static func decode(value: [UInt8], headers: [(key: String, value: [UInt8]?)],
+                       withFoundation: Bool) throws(EventDecodingError) -> DecodedEvent {
         guard value.count <= maximumSize else {
             throw EventDecodingError(.schemaViolation, "message of \(value.count) bytes exceeds \(maximumSize)")
         }
         func header(_ k: String) -> String? {
             headers.last { $0.key.lowercased() == k }?.value.map { String(decoding: $0, as: UTF8.self) }
         }
-        let bytes = Data(value)
         let attributes: Probe
         var payloadDecoder: (any PayloadDecoding)?
         var structuredEvent: Result<ContractEvent, any Error>?
@@ -160,13 +201,13 @@ public enum CloudEventCodec {
             attributes = Probe(specversion: spec, id: header("ce_id"), source: header("ce_source"), type: header("ce_type"),
                                time: header("ce_time"), tenantid: header("ce_tenantid"), subject: header("ce_subject"),
                                datacontenttype: header("content-type"))
-            guard (try? JSONSerialization.jsonObject(with: bytes)) != nil else {
+            guard (try? JSONDocument(value)) != nil else {
                 throw EventDecodingError(.invalidJSON, "the value is not valid JSON")
             }
-            payloadDecoder = BinaryData(bytes: bytes)
+            payloadDecoder = BinaryData(bytes: value)
         } else {
             do {
-                let envelope = try JSONDecoder().decode(Envelope.self, from: bytes)
+                let envelope = withFoundation ? try JSONDecoder().decode(Envelope.self, from: Data(value)) : try decodeEnvelope(value)
                 attributes = envelope.attributes
                 structuredEvent = envelope.event
             } catch let DecodingError.typeMismatch(_, context) {

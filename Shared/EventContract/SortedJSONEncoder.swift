@@ -9,6 +9,12 @@ public enum SortedJSONEncoder {
     public struct Unsupported: Error {}
 
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        if let writable = value as? any SortedJSONWritable {
+            var out: [UInt8] = []
+            out.reserveCapacity(256)
+            writable.writeSortedJSON(to: &out)
+            return out
+        }
         do {
             return try StreamingJSONWriter.encode(value)
         } catch is StreamingJSONWriter.OutOfOrder {
@@ -17,7 +23,7 @@ public enum SortedJSONEncoder {
     }
 
     /// Builds the value's tree first: for values whose `encode(to:)` writes containers out of order.
-    static func encodeAsTree<T: Encodable>(_ value: T) throws -> [UInt8] {
+    public static func encodeAsTree<T: Encodable>(_ value: T) throws -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         try Slot.make(value).write(to: &out)

@@ -1,5 +1,7 @@
-import Foundation
+import CallCenterDomain
 import EventContract
+import Foundation
+import PropertyBased
 import Testing
 
 /// The fast encoder must write exactly what Foundation's sorted-keys encoder writes (issue 9: JSON
@@ -89,6 +91,33 @@ struct SortedJSONEncoderTests {
         try same(OutOfOrder(), "out of order")
         try same([OutOfOrder(), OutOfOrder()], "out of order in an array")
         try same(["k": Super()], "super encoder")
+    }
+
+    @Test("hand-written payload writers (offers to agents, channel changes) write Foundation's bytes for random values")
+    func handWritten() async {
+        let pieces = ["a", "Z", "0", "-", "\"", "\\", "/", "\n", "\u{01}", "é", "日本", "😀", " ", "+81"]
+        await propertyCheck(count: 500, input: Gen.int(in: 0...(pieces.count - 1)).array(of: 0...8),
+                            Gen.int(in: -1_000...1_000_000).array(of: 6...6), Gen.int(in: 0...255)) { picks, numbers, bits in
+            let text = picks.map { pieces[$0] }.joined()
+            let at = Timestamp(millisecondsSinceEpoch: 1_800_000_000_000 + Int64(numbers[0]))
+            let channels = StatusEvents.ChannelsChanged(ChannelChange(callID: text, delta: numbers[1], inUse: numbers[2],
+                                                                      limit: numbers[3]), at: at)
+            try? same(channels, "channels-changed")
+            var offer = RoutingEvents.OfferedToAgent(callId: "c", callCenterId: "cc1", plan: Samples.plan, attempt: 1, at: Samples.t)
+            offer.callId = text
+            offer.accountId = String(text.reversed())
+            offer.presentedCallerId = text + "x"
+            offer.dialNumber = bits & 1 == 0 ? nil : text
+            offer.phoneType = bits & 2 == 0 ? nil : PhoneType.allCases[numbers[4] % PhoneType.allCases.count]
+            offer.delivery = bits & 4 == 0 ? .softphone : .externalNumber
+            offer.features = RoutingEvents.Features(CallFeatures(crmPopup: bits & 8 != 0, openCti: bits & 16 != 0,
+                                                                 holdCounted: bits & 32 != 0, holdVisible: bits & 64 != 0))
+            offer.attempt = numbers[4]
+            offer.channels = numbers[5]
+            offer.ringTimeoutSeconds = -numbers[5]
+            offer.at = EventTime(at)
+            try? same(offer, "offered-to-agent")
+        }
     }
 
     @Test("values Foundation treats specially are declined, not written differently")
