@@ -59,9 +59,22 @@ struct Options {
 
 var o = Options()
 var args = Array(CommandLine.arguments.dropFirst())
+if args.contains("--help") || args.contains("-h") {
+    print("""
+    usage: cc-bench [--brokers H:P] [--calls N] [--rate CALLS_PER_S] [--seconds S] [--bin DIR] [--memory-events N]
+                    [--system] [--write-doc PATH]
+    Measures routing-service (and with --system all four services) against a raw consume → produce passthrough
+    on the same broker; without --brokers it starts the local broker. See docs/benchmarks.md.
+    """)
+    exit(0)
+}
 if let i = args.firstIndex(of: "--system") {
     o.system = true
     args.remove(at: i)
+}
+if args.count % 2 == 1 {
+    FileHandle.standardError.write(Data("option \(args.last!) needs a value (cc-bench --help)\n".utf8))
+    exit(2)
 }
 while args.count >= 2 {
     let (k, v) = (args.removeFirst(), args.removeFirst())
@@ -341,7 +354,7 @@ let offerProducer = try KafkaProducer(configuration: ProducerConfiguration(commo
             batch.append(event(TelephonyEvents.CallEnded(callId: "\(callPrefix)\(i - 50)", at: EventTime(at)),
                                topic: inTopic, tenant: tenant, id: "\(callPrefix)e\(i)", time: at))
         }
-        Task { try? await offerProducer.send(batch: batch) }
+        Task { [batch] in try? await offerProducer.send(batch: batch) }
         next = next + interval
         try await Task.sleep(until: next, clock: .continuous)
     }
