@@ -100,6 +100,9 @@ public struct ConsumerConfiguration: Sendable {
     /// default (64 MB, plus per-message overhead) dominates a catching-up service's memory; batches of a few
     /// thousand events need far less.
     public var queuedMaxKilobytes: Int
+    /// `fetch.max.bytes` in KB: the largest fetch response. librdkafka keeps a response's buffer until the last
+    /// message from it is destroyed, so its default (50 MB) made large blocks of a catching-up service's memory.
+    public var fetchMaxKilobytes: Int
 
     public init(
         common: KafkaConfiguration = KafkaConfiguration(),
@@ -109,9 +112,11 @@ public struct ConsumerConfiguration: Sendable {
         maxPollIntervalMilliseconds: Int = 10_000,
         heartbeatIntervalMilliseconds: Int = 1_000,
         fetchMaxWaitMilliseconds: Int = 10,
-        queuedMaxKilobytes: Int = 16_384
+        queuedMaxKilobytes: Int = 16_384,
+        fetchMaxKilobytes: Int = 4_096
     ) {
         self.queuedMaxKilobytes = queuedMaxKilobytes
+        self.fetchMaxKilobytes = fetchMaxKilobytes
         self.fetchMaxWaitMilliseconds = fetchMaxWaitMilliseconds
         self.common = common
         self.groupID = groupID
@@ -133,6 +138,7 @@ public struct ConsumerConfiguration: Sendable {
         p["enable.partition.eof"] = "false"
         p["fetch.wait.max.ms"] = String(fetchMaxWaitMilliseconds)
         p["queued.max.messages.kbytes"] = String(queuedMaxKilobytes)
+        p["fetch.max.bytes"] = String(fetchMaxKilobytes * 1_024)
         p["partition.assignment.strategy"] = "range,roundrobin"
         return p.merging(common.overrides) { _, new in new }
     }

@@ -35,8 +35,13 @@ struct InputMerger {
         mutating func pop() -> Pending {
             defer {
                 head += 1
-                if head > 1_024, head * 2 > items.count {  // reclaim consumed slots now and then
-                    items.removeFirst(head)
+                // Reclaim consumed slots now and then, and let go of the storage: a queue that held thousands of
+                // events while catching up would otherwise keep megabytes of capacity for good.
+                if head == items.count {
+                    items = []
+                    head = 0
+                } else if head > 1_024, head * 2 > items.count {
+                    items = Array(items[head...])
                     head = 0
                 }
             }
@@ -206,6 +211,9 @@ struct InputMerger {
         }
         return out
     }
+
+    /// Event slots the queues hold storage for (released ones included until reclaimed).
+    var reservedSlots: Int { queues.values.reduce(0) { $0 + $1.items.capacity } }
 
     /// Topic-partitions holding more than `limit` events not released yet.
     func crowded(above limit: Int) -> Set<TopicPartition> {

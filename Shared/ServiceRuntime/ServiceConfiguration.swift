@@ -43,6 +43,8 @@ public struct ServiceConfiguration: Sendable {
     public var mergeBufferEvents = 10_000
     /// `CC_CONSUMER_QUEUE_KB` (default 16384): fetched data librdkafka may hold ahead of the service.
     public var consumerQueueKilobytes = 16_384
+    /// `CC_FETCH_MAX_KB` (default 1024): the largest fetch response (librdkafka's `fetch.max.bytes`).
+    public var fetchMaxKilobytes = 1_024
     /// `CC_MALLOC_TRIM_MS` (default 5000, 0: never): how often freed memory is handed back to the system.
     public var mallocTrimMilliseconds = 5_000
     /// `KAFKA_PROPERTY_<NAME>`: librdkafka properties for every client of the service (security settings of
@@ -89,6 +91,7 @@ public struct ServiceConfiguration: Sendable {
         c.maxTaskIdleMilliseconds = try int("CC_MAX_TASK_IDLE_MS", 2_000, range: 0...60_000)
         c.fetchMaxWaitMilliseconds = try int("CC_FETCH_WAIT_MS", 10, range: 0...10_000)
         c.consumerQueueKilobytes = try int("CC_CONSUMER_QUEUE_KB", 16_384, range: 1_024...2_097_151)
+        c.fetchMaxKilobytes = try int("CC_FETCH_MAX_KB", 1_024, range: 1_024...2_097_151)
         c.mergeBufferEvents = try int("CC_MERGE_BUFFER_EVENTS", 10_000, range: 100...10_000_000)
         c.kafkaProperties = KafkaConfiguration.properties(fromEnvironment: environment)
         c.mallocTrimMilliseconds = try int("CC_MALLOC_TRIM_MS", 5_000, range: 0...3_600_000)
@@ -122,7 +125,7 @@ public struct ServiceConfiguration: Sendable {
                               sessionTimeoutMilliseconds: sessionTimeoutMilliseconds,
                               heartbeatIntervalMilliseconds: max(300, sessionTimeoutMilliseconds / 6),
                               fetchMaxWaitMilliseconds: fetchMaxWaitMilliseconds,
-                              queuedMaxKilobytes: consumerQueueKilobytes)
+                              queuedMaxKilobytes: consumerQueueKilobytes, fetchMaxKilobytes: fetchMaxKilobytes)
     }
 }
 

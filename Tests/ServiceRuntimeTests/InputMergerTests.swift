@@ -63,6 +63,16 @@ struct InputMergerTests {
         #expect(merger.flowControl(paused: [ahead]) == ([], [ahead]), "drained below a fiftieth: resumed")
     }
 
+    @Test("a queue lets go of its storage once drained (it held megabytes for good after catching up)")
+    func storageReleased() {
+        var merger = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2))
+        for o in 0..<3_000 { let (m, d) = message(telephony, offset: Int64(o), second: o); merger.add(m, d) }
+        #expect(merger.reservedSlots >= 3_000)
+        let out = merger.release(now: .now, assigned: both, position: { _ in 0 }, highWatermark: { $0.topic == telephony ? 3_000 : 0 })
+        #expect(out.count == 3_000 && merger.buffered == 0)
+        #expect(merger.reservedSlots == 0)
+    }
+
     @Test("a partition waits while another input holds unfetched data, and goes on after the idle limit")
     func waits() {
         var merger = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2))

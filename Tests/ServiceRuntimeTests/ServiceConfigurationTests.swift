@@ -9,12 +9,13 @@ struct ServiceConfigurationTests {
         let plain = try ServiceConfiguration.fromEnvironment(serviceName: "routing-service", defaultHTTPPort: 8082, environment: [:])
         #expect(plain.brokers == "127.0.0.1:9092" && plain.consumerQueueKilobytes == 16_384 && plain.kafkaProperties.isEmpty)
         #expect(plain.consumer.queuedMaxKilobytes == 16_384 && plain.mallocTrimMilliseconds == 5_000)
-        #expect(plain.mergeBufferEvents == 10_000)
+        #expect(plain.mergeBufferEvents == 10_000 && plain.consumer.fetchMaxKilobytes == 1_024)
         let secured = try ServiceConfiguration.fromEnvironment(serviceName: "routing-service", defaultHTTPPort: 8082, environment: [
             "KAFKA_BROKERS": "kafka-1:9093", "KAFKA_PROPERTY_SECURITY_PROTOCOL": "SSL",
             "KAFKA_PROPERTY_SSL_CA_LOCATION": "/etc/kafka/ca.pem", "CC_CONSUMER_QUEUE_KB": "4096",
-            "CC_MERGE_BUFFER_EVENTS": "2000",
+            "CC_MERGE_BUFFER_EVENTS": "2000", "CC_FETCH_MAX_KB": "2048",
         ])
+        #expect(secured.consumer.fetchMaxKilobytes == 2_048)
         #expect(secured.mergeBufferEvents == 2_000)
         let expected = ["security.protocol": "SSL", "ssl.ca.location": "/etc/kafka/ca.pem"]
         #expect(secured.kafka.overrides == expected)
