@@ -108,7 +108,7 @@ struct SortedJSONEncoderTests {
             offer.accountId = String(text.reversed())
             offer.presentedCallerId = text + "x"
             offer.dialNumber = bits & 1 == 0 ? nil : text
-            offer.phoneType = bits & 2 == 0 ? nil : PhoneType.allCases[numbers[4] % PhoneType.allCases.count]
+            offer.phoneType = bits & 2 == 0 ? nil : PhoneType.allCases[abs(numbers[4]) % PhoneType.allCases.count]
             offer.delivery = bits & 4 == 0 ? .softphone : .externalNumber
             offer.features = RoutingEvents.Features(CallFeatures(crmPopup: bits & 8 != 0, openCti: bits & 16 != 0,
                                                                  holdCounted: bits & 32 != 0, holdVisible: bits & 64 != 0))
