@@ -74,7 +74,9 @@ struct MockClusterTests {
         } throws: { error in
             (error as? KafkaError)?.code == .brokerUnreachable
         }
-        #expect(ContinuousClock.now - start < .seconds(10))
+        // "Not a hang": the attempt gives up after its 1.5 s timeout; the bound leaves room for a machine busy with
+        // the rest of the suite (it took 11.5 s once in a clean-clone run on 2 cores, with 10 s as the bound).
+        #expect(ContinuousClock.now - start < .seconds(30))
 
         let producer = try KafkaProducer(configuration: ProducerConfiguration(
             common: common, messageTimeoutMilliseconds: 1_500))
