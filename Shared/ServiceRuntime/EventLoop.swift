@@ -53,6 +53,8 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
     private let stopping = Atomic<Bool>(false)
     /// The batch being written to SQLite while the next one is decided (at most one).
     private let committing = Mutex<PendingCommit?>(nil)
+    /// The last outbox row the broker acknowledged whose deletion waits for the next batch's transaction.
+    private let acknowledgedOutbox = Mutex<Int64?>(nil)
     /// The store, once open: HTTP views read archived records from it.
     private let openStore = Mutex<StateStore?>(nil)
 
@@ -170,6 +172,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             do {
                 if failure == nil { try await collectCommit(into: &inFlight) }
                 for batch in inFlight { try await settle(batch, store: store, producer: producer, consumer: consumer) }
+                try await deleteAcknowledgedOutbox(store: store)
             } catch {
                 logger.warning("outputs of the last batches not acknowledged; they go out on the next start",
                                metadata: [LoggingKeys.error: "\(error)"])
@@ -379,6 +382,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                 let oldest = inFlight.removeFirst()
                 try await settle(oldest, store: store, producer: producer, consumer: consumer)
             }
+            try await deleteAcknowledgedOutbox(store: store)
             return
         }
         let decided = ContinuousClock.now
@@ -386,6 +390,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         // The previous batch was written while this one was decided; batches are written one after another, and
         // each one's outputs go to the producer as soon as its transaction is committed (on the writer's queue).
         try await collectCommit(into: &inFlight)
+        write.acknowledgedOutbox = acknowledgedOutbox.withLock { seq in defer { seq = nil }; return seq }
         let pending = PendingCommit()
         committing.withLock { $0 = pending }
         store.commit(write) { [metrics, offsets = write.offsets] result in
@@ -440,7 +445,9 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                         headers: r.contentType.map { [KafkaHeader(key: "content-type", string: $0)] } ?? [])
     }
 
-    /// Waits for a batch's acknowledgements, then deletes its outbox rows.
+    /// Waits for a batch's acknowledgements; its outbox rows are deleted with the next batch's transaction (or by
+    /// `deleteAcknowledgedOutbox` when there is none). Until then a restart produces them again, with the same
+    /// event ids, which consumers skip.
     private func settle(_ batch: InFlightBatch, store: StateStore, producer: KafkaProducer, consumer: KafkaConsumer?) async throws {
         guard let last = batch.rows.last else { return }
         do {
@@ -462,12 +469,18 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         let acknowledged = batch.delivery.settledAt ?? .now
         metrics.producePhase.record(acknowledged - batch.enqueued)
         metrics.produced.increment(by: Int64(batch.rows.filter { $0.contentType != nil }.count))
-        try await store.deleteOutbox(through: last.seq)
+        acknowledgedOutbox.withLock { $0 = Swift.max($0 ?? last.seq, last.seq) }
         if let consumer {
             // For operators' lag views only (SQLite holds the truth), so the loop does not wait for the broker.
             try? await consumer.commit(batch.offsets, waitForBroker: false)
             metrics.batchLatency.record(acknowledged - batch.started)
         }
+    }
+
+    /// Deletes the acknowledged outbox rows at once (idle, shutdown, a restart's outbox).
+    private func deleteAcknowledgedOutbox(store: StateStore) async throws {
+        guard let seq = acknowledgedOutbox.withLock({ seq in defer { seq = nil }; return seq }) else { return }
+        try await store.deleteOutbox(through: seq)
     }
 
     private func deadLetter(_ m: ConsumedMessage, code: String, message: String)
@@ -557,6 +570,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             let now = ContinuousClock.now
             try await settle(InFlightBatch(delivery: producer.enqueue(batch: rows.map(Self.message)), rows: rows, offsets: [:],
                                            started: now, enqueued: now), store: store, producer: producer, consumer: nil)
+            try await deleteAcknowledgedOutbox(store: store)
         }
     }
 

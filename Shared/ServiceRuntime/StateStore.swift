@@ -25,6 +25,9 @@ public final class StateStore: Sendable {
         public var wholeTenants: [String] = []
         public var offsets: [TopicPartition: Int64] = [:]
         public var outbox: [(topic: String, partition: Int32?, key: String, value: [UInt8], contentType: String?)] = []
+        /// Outbox rows up to this sequence number were acknowledged by the broker: deleted in the same transaction
+        /// (so that forgetting them never waits for a transaction of its own behind the batch being written).
+        public var acknowledgedOutbox: Int64?
         public var isEmpty: Bool { entities.isEmpty && offsets.isEmpty && outbox.isEmpty }
         public init() {}
     }
@@ -159,6 +162,9 @@ public final class StateStore: Sendable {
     }
 
     private static func write(_ batch: BatchWrite, in db: Database) throws -> [OutboxRow] {
+        if let seq = batch.acknowledgedOutbox {
+            try db.execute(sql: "DELETE FROM outbox WHERE seq <= ?", arguments: [seq])
+        }
         for tenant in batch.wholeTenants {
             try db.execute(sql: "DELETE FROM entity WHERE tenant = ? AND key NOT GLOB '\(Self.archived)'", arguments: [tenant])
             try db.execute(sql: "DELETE FROM tenant_state WHERE tenant = ?", arguments: [tenant])
