@@ -240,14 +240,17 @@ public struct RoutingState: Hashable, Codable, Sendable {
         let queued = calls.values.filter { $0.phase == .queued }.sorted { $0.sequence < $1.sequence }
         for call in queued {
             guard let cc = callCenters[call.callCenterID] else { continue }
-            let free = cc.memberAccountIDs.filter { agents[$0]?.isFree == true }
+            // Each member looked up once: the sort compares the idle times it collected (it ran on every offer).
+            var free: [(account: AccountID, idleSince: Timestamp)] = []
+            for account in cc.memberAccountIDs {
+                if let agent = agents[account], agent.isFree { free.append((account, agent.idleSince)) }
+            }
             guard !free.isEmpty else { continue }
-            let untried = free.filter { !call.triedAccounts.contains($0) }
+            let untried = free.filter { !call.triedAccounts.contains($0.account) }
             // Everybody free already rang out for this call: try them again rather than let it wait forever.
             let pool = (untried.isEmpty ? free : untried).sorted {
-                let a = agents[$0]!.idleSince, b = agents[$1]!.idleSince
-                return a != b ? a < b : $0 < $1
-            }
+                $0.idleSince != $1.idleSince ? $0.idleSince < $1.idleSince : $0.account < $1.account
+            }.map(\.account)
             for account in pool {
                 let device = device(of: account)
                 if device.isExternal {
