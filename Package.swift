@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // librdkafka, found with pkg-config (>= 2.2, installed by scripts/bootstrap).
@@ -35,7 +36,9 @@ let package = Package(
             dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")],
             path: "Shared/KafkaClient"
         ),
-        .target(name: "CallCenterDomain", path: "Shared/CallCenterDomain"),
+        // The domain's only dependency: persistent collections (pure data structures, no I/O).
+        .target(name: "CallCenterDomain", dependencies: [.product(name: "HashTreeCollections", package: "swift-collections")],
+                path: "Shared/CallCenterDomain"),
         .target(
             name: "EventContract",
             dependencies: ["CallCenterDomain"],

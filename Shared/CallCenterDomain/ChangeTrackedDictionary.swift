@@ -1,40 +1,49 @@
+import HashTreeCollections
 import Synchronization
 
 /// A `[String: Value]` that remembers which keys changed, so that a store can write
 /// only those instead of comparing every entry (large tables: ended calls, report
 /// records). Equality, hashing and Codable are those of the plain dictionary.
 ///
+/// The entries live in a persistent hash trie (`TreeDictionary`): a copy shares all
+/// of its nodes, and a change to a shared copy copies only the path to the entry
+/// (O(log n)), not the whole table. The runtime keeps the state before each batch and
+/// publishes the state after it, so with a plain dictionary every batch copied every
+/// large table it touched (CPU and, while catching up, tens of megabytes).
+///
 /// Copies share one append-only journal of changed keys; each copy knows how far
 /// the journal went at its last change. The keys changed between an older copy and
 /// a newer one are within the journal between their positions (a superset when
 /// other copies also changed: harmless, as the store compares values for those keys).
 public struct ChangeTrackedDictionary<Value: Hashable & Codable & Sendable>: Hashable, Codable, Sendable, Sequence {
-    public private(set) var dictionary: [String: Value]
+    public private(set) var entries: TreeDictionary<String, Value>
     private var journal: KeyJournal
     private var position: Int
 
     public init(_ dictionary: [String: Value] = [:]) {
-        self.dictionary = dictionary
+        entries = TreeDictionary(uniqueKeysWithValues: dictionary.lazy.map { ($0.key, $0.value) })
         journal = KeyJournal()
         position = 0
     }
 
     public subscript(key: String) -> Value? {
-        get { dictionary[key] }
+        get { entries[key] }
         set {
-            dictionary[key] = newValue
+            entries[key] = newValue
             position = journal.append(key)
         }
     }
 
-    public var count: Int { dictionary.count }
-    public var isEmpty: Bool { dictionary.isEmpty }
-    public var keys: Dictionary<String, Value>.Keys { dictionary.keys }
-    public var values: Dictionary<String, Value>.Values { dictionary.values }
-    public func makeIterator() -> Dictionary<String, Value>.Iterator { dictionary.makeIterator() }
+    /// The entries as a plain dictionary (O(n): for code that needs one, not for hot paths).
+    public var dictionary: [String: Value] { Dictionary(uniqueKeysWithValues: entries.lazy.map { ($0.key, $0.value) }) }
+    public var count: Int { entries.count }
+    public var isEmpty: Bool { entries.isEmpty }
+    public var keys: TreeDictionary<String, Value>.Keys { entries.keys }
+    public var values: TreeDictionary<String, Value>.Values { entries.values }
+    public func makeIterator() -> TreeDictionary<String, Value>.Iterator { entries.makeIterator() }
 
     public mutating func removeAll(where shouldBeRemoved: (String, Value) -> Bool) {
-        for (key, value) in dictionary where shouldBeRemoved(key, value) { self[key] = nil }
+        for (key, value) in entries where shouldBeRemoved(key, value) { self[key] = nil }
     }
 
     /// The keys that may differ from `older` (an earlier copy of this dictionary), or nil when
@@ -48,16 +57,19 @@ public struct ChangeTrackedDictionary<Value: Hashable & Codable & Sendable>: Has
     /// answer nil to `changedKeys`).
     public func trimJournal() { journal.trim(before: position) }
 
-    public static func == (a: Self, b: Self) -> Bool { a.dictionary == b.dictionary }
-    public func hash(into hasher: inout Hasher) { hasher.combine(dictionary) }
+    public static func == (a: Self, b: Self) -> Bool { a.entries == b.entries }
+    public func hash(into hasher: inout Hasher) { hasher.combine(entries) }
 
+    // The same JSON as a plain dictionary's (`TreeDictionary` encodes as `Dictionary` does).
     public init(from decoder: any Decoder) throws {
-        self.init(try decoder.singleValueContainer().decode([String: Value].self))
+        entries = try decoder.singleValueContainer().decode(TreeDictionary<String, Value>.self)
+        journal = KeyJournal()
+        position = 0
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
-        try c.encode(dictionary)
+        try c.encode(entries)
     }
 }
 

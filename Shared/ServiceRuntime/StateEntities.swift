@@ -231,8 +231,15 @@ protocol TrackedEntityTable {
 extension ChangeTrackedDictionary: TrackedEntityTable {
     func diffTracked(path: String, old: Any?, encoder: EntityEncoder, into changes: inout StateEntities.Changes) {
         defer { trimJournal() }
-        guard let old = old as? Self, let keys = changedKeys(since: old) else {
-            dictionary.diffEntries(path: path, old: (old as? Self)?.dictionary, encoder: encoder, into: &changes)
+        guard let old = old as? Self else {
+            changes[path] = Data("{}".utf8)  // the table exists even when empty
+            for (k, v) in entries { changes[path + "/" + k] = try? encoder.encode(v) }
+            return
+        }
+        guard let keys = changedKeys(since: old) else {
+            // Not from the same journal (e.g. restored): compare every entry.
+            for (k, v) in entries where old[k] != v { changes[path + "/" + k] = try? encoder.encode(v) }
+            for k in old.keys where self[k] == nil { changes[path + "/" + k] = .some(nil) }
             return
         }
         for k in keys {

@@ -136,6 +136,45 @@ struct StateEntitiesTests {
         #expect(toy.tracked.changedKeys(since: Toy().tracked) == nil, "unrelated copies: unknown, so everything is compared")
     }
 
+    @Test("a tracked table's copies share storage: a change to one leaves the other; restored copies compare entry by entry; JSON is a dictionary's")
+    func trackedTableCopies() throws {
+        var toy = Toy()
+        for i in 0..<5_000 { toy.tracked["k\(i)"] = i }
+        let before = toy
+        toy.tracked["k1"] = -1
+        toy.tracked["new"] = 7
+        #expect(before.tracked["k1"] == 1 && before.tracked["new"] == nil && before.tracked.count == 5_000)
+        #expect(toy.tracked["k1"] == -1 && toy.tracked.count == 5_001)
+        #expect(before.tracked != toy.tracked)
+        // The JSON of a plain dictionary, both ways.
+        let json = try JSONEncoder().encode(toy.tracked)
+        #expect(try JSONDecoder().decode([String: Int].self, from: json) == toy.tracked.dictionary)
+        let restored = try JSONDecoder().decode(ChangeTrackedDictionary<Int>.self, from: json)
+        #expect(restored == toy.tracked)
+        // A restored copy has its own journal: the next diff compares every entry and finds only real changes.
+        var changed = restored
+        changed["k2"] = 0
+        changed["k3"] = nil
+        var changes = StateEntities.Changes()
+        StateEntities.diff(old: Toy(tracked: restored), new: Toy(tracked: changed), encoder: EntityEncoder(), into: &changes)
+        #expect(changes == ["tracked/k2": Data("0".utf8), "tracked/k3": Data?.none] as StateEntities.Changes)
+    }
+
+    @Test("acknowledged outbox rows are deleted in the next batch's transaction")
+    func acknowledgedOutboxGoesWithTheNextBatch() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-\(UInt64.random(in: 0...UInt64.max))").path
+        let store = try StateStore(directory: dir)
+        var first = StateStore.BatchWrite()
+        first.outbox = (0..<3).map { ("out", nil, "t", Array("\($0)".utf8), nil) }
+        let rows = try await store.commit(first)
+        #expect(try await store.outboxCount() == 3)
+        var second = StateStore.BatchWrite()
+        second.outbox = [("out", nil, "t", Array("3".utf8), nil)]
+        second.acknowledgedOutbox = rows[1].seq
+        _ = try await store.commit(second)
+        #expect(try await store.pendingOutbox().map { String(decoding: $0.value, as: UTF8.self) } == ["2", "3"])
+    }
+
     struct Archiving: Codable, Equatable {
         var open: [String: Int] = [:]
         var archive = ArchiveLog<Int>()
