@@ -369,12 +369,6 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                 for c in changedStates { views[c.tenant] = (c.partition, c.state) }
             }
         }
-        let encoded = ParallelMap.map(toEncode.count, minimum: 32) { i in
-            let e = toEncode[i]
-            return CloudEventCodec.encode(e.emission.payload, id: e.id, source: source, time: e.emission.time,
-                                          tenantID: e.tenant, subject: e.emission.subject)
-        }
-        for (e, value) in zip(toEncode, encoded) { write.outbox[e.index].value = value }
         guard !write.isEmpty else {
             // Nothing new: settle what is out (waiting for the broker is all there is to do).
             try await collectCommit(into: &inFlight)
@@ -387,18 +381,29 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         }
         let decided = ContinuousClock.now
         metrics.decidePhase.record(decided - started)
-        // The previous batch was written while this one was decided; batches are written one after another, and
-        // each one's outputs go to the producer as soon as its transaction is committed (on the writer's queue).
+        // The previous batch was encoded and written while this one was decided; batches are written one after
+        // another, and each one's outputs go to the producer as soon as its transaction is committed.
         try await collectCommit(into: &inFlight)
         write.acknowledgedOutbox = acknowledgedOutbox.withLock { seq in defer { seq = nil }; return seq }
         let pending = PendingCommit()
         committing.withLock { $0 = pending }
-        store.commit(write) { [metrics, offsets = write.offsets] result in
-            metrics.storePhase.record(.now - decided)
-            pending.finish(result.map { rows in
-                InFlightBatch(delivery: producer.enqueue(batch: rows.map(Self.message)), rows: rows, offsets: offsets,
-                              started: started, enqueued: .now)
-            })
+        // Encoding the outputs is pure: it runs off the loop (on all cores), overlapping the next batch's decisions,
+        // and the write follows it. A rebalance or shutdown waits for both (`committing`).
+        DispatchQueue.global().async { [write, toEncode, metrics] in
+            var write = write
+            let encoded = ParallelMap.map(toEncode.count, minimum: 32) { i in
+                let e = toEncode[i]
+                return CloudEventCodec.encode(e.emission.payload, id: e.id, source: source, time: e.emission.time,
+                                              tenantID: e.tenant, subject: e.emission.subject)
+            }
+            for (e, value) in zip(toEncode, encoded) { write.outbox[e.index].value = value }
+            store.commit(write) { [offsets = write.offsets] result in
+                metrics.storePhase.record(.now - decided)
+                pending.finish(result.map { rows in
+                    InFlightBatch(delivery: producer.enqueue(batch: rows.map(Self.message)), rows: rows, offsets: offsets,
+                                  started: started, enqueued: .now)
+                })
+            }
         }
         while let oldest = inFlight.first, oldest.delivery.isSettled || inFlight.count > Self.maxInFlight {
             inFlight.removeFirst()

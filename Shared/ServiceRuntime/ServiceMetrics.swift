@@ -8,7 +8,8 @@ public final class ServiceMetrics: Sendable {
     public let produced: Counter
     public let deadLettered: Counter
     public let batchLatency: DurationHistogram
-    /// Where a batch's time goes: deciding (decode, handlers, state diff), storing (SQLite), producing (broker acks).
+    /// Where a batch's time goes: deciding (decode, handlers, state diff), storing (encoding the outputs, SQLite),
+    /// producing (broker acks).
     public let decidePhase: DurationHistogram
     public let storePhase: DurationHistogram
     public let producePhase: DurationHistogram
