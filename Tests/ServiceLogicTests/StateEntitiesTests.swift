@@ -1,6 +1,7 @@
 import CallCenterDomain
 import EventContract
 import Foundation
+import GRDB
 import ReportService
 import RoutingService
 import ServiceRuntime
@@ -160,19 +161,57 @@ struct StateEntitiesTests {
         #expect(changes == ["tracked/k2": Data("0".utf8), "tracked/k3": Data?.none] as StateEntities.Changes)
     }
 
-    @Test("acknowledged outbox rows are deleted in the next batch's transaction")
-    func acknowledgedOutboxGoesWithTheNextBatch() async throws {
+    @Test("a batch's outgoing messages are kept as one outbox row, exactly, until acknowledged; the next batch's transaction deletes them")
+    func outboxBatches() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-\(UInt64.random(in: 0...UInt64.max))").path
         let store = try StateStore(directory: dir)
         var first = StateStore.BatchWrite()
-        first.outbox = (0..<3).map { ("out", nil, "t", Array("\($0)".utf8), nil) }
+        let binary = (0...255).map(UInt8.init)
+        first.outbox = [("cc.routing.decisions", nil, "tenant-ä", Array("0".utf8), "application/cloudevents+json"),
+                        ("changelog", 7, "e:1:t~recent/0", binary, nil), ("changelog", 0, "", [], nil)]
         let rows = try await store.commit(first)
+        #expect(Set(rows.map(\.seq)).count == 1, "one batch, one row")
         #expect(try await store.outboxCount() == 3)
+        let pending = try await store.pendingOutbox()
+        #expect(pending.map(\.topic) == first.outbox.map(\.topic) && pending.map(\.partition) == first.outbox.map(\.partition)
+                && pending.map(\.key) == first.outbox.map(\.key) && pending.map(\.value) == first.outbox.map(\.value)
+                && pending.map(\.contentType) == first.outbox.map(\.contentType))
         var second = StateStore.BatchWrite()
         second.outbox = [("out", nil, "t", Array("3".utf8), nil)]
-        second.acknowledgedOutbox = rows[1].seq
+        second.acknowledgedOutbox = rows[0].seq
         _ = try await store.commit(second)
-        #expect(try await store.pendingOutbox().map { String(decoding: $0.value, as: UTF8.self) } == ["2", "3"])
+        #expect(try await store.pendingOutbox().map { String(decoding: $0.value, as: UTF8.self) } == ["3"])
+        #expect(try await store.pendingOutbox(limit: 1).count == 1)
+    }
+
+    @Test("messages left in the outbox of an older version (a row each) become one batch on upgrade, in order")
+    func outboxUpgrade() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-v2-\(UInt64.random(in: 0...UInt64.max))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // The schema as version 2 left it (GRDB's migrator records applied migrations in grdb_migrations).
+        let old = try DatabaseQueue(path: dir + "/state.sqlite")
+        try await old.write { db in
+            try db.execute(sql: """
+                CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+                INSERT INTO grdb_migrations VALUES ('v1'), ('v2');
+                CREATE TABLE tenant_state (tenant TEXT PRIMARY KEY, partition INTEGER NOT NULL, state BLOB NOT NULL);
+                CREATE TABLE offsets (topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,
+                                      PRIMARY KEY (topic, partition));
+                CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, partition INTEGER,
+                                     key TEXT NOT NULL, value BLOB NOT NULL, content_type TEXT);
+                CREATE TABLE entity (tenant TEXT NOT NULL, partition INTEGER NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
+                                     PRIMARY KEY (tenant, key)) WITHOUT ROWID;
+                INSERT INTO outbox (topic, partition, key, value, content_type) VALUES ('a', NULL, 't', X'31', 'ce');
+                INSERT INTO outbox (topic, partition, key, value, content_type) VALUES ('b', 3, 'k', X'32', NULL);
+                """)
+        }
+        try old.close()
+        let store = try StateStore(directory: dir)
+        let pending = try await store.pendingOutbox()
+        #expect(pending.map(\.topic) == ["a", "b"] && pending.map(\.partition) == [nil, 3] && pending.map(\.value) == [[0x31], [0x32]]
+                && pending.map(\.contentType) == ["ce", nil])
+        try await store.deleteOutbox(through: pending[0].seq)
+        #expect(try await store.outboxCount() == 0)
     }
 
     struct Archiving: Codable, Equatable {
