@@ -103,6 +103,11 @@ struct InputMerger {
                           trace: ((Pending, String) -> Void)? = nil) -> [Pending] {
         var out: [Pending] = []
         let partitions = Set(queues.filter { !$0.value.isEmpty }.keys.map(\.partition))
+        if verifiedEnds == nil, upstreamCaughtUp == nil, trace == nil {
+            for p in partitions.sorted() { releaseUnconfirmed(p, now: now, assigned: assigned, position: position,
+                                                              highWatermark: highWatermark, into: &out) }
+            return out
+        }
         var newestArrival: [Int32: ContinuousClock.Instant] = [:]
         for (tp, q) in queues where !q.isEmpty {
             newestArrival[tp.partition] = max(newestArrival[tp.partition] ?? q.items[q.items.count - 1].arrived,
@@ -210,6 +215,52 @@ struct InputMerger {
             }
         }
         return out
+    }
+
+    /// `release` for one partition when nothing is confirmed with the broker or upstream (the same decisions as
+    /// its general loop): the partition's queues are taken out of the table, and an empty input's state (nothing
+    /// more to fetch, or data not fetched yet) is looked up once per call, not once per event.
+    private mutating func releaseUnconfirmed(_ p: Int32, now: ContinuousClock.Instant, assigned: Set<TopicPartition>,
+                                             position: (TopicPartition) -> Int64?, highWatermark: (TopicPartition) -> Int64?,
+                                             into out: inout [Pending]) {
+        let tps = topics.map { TopicPartition(topic: $0, partition: p) }
+        var local = tps.map { queues.removeValue(forKey: $0) }
+        defer { for (k, q) in local.enumerated() where q != nil { queues[tps[k]] = q } }
+        var emptyUnfetched = [Bool?](repeating: nil, count: tps.count)
+        while true {
+            var best = -1
+            var bestTime = Int64.max
+            var unfetched = false
+            for k in tps.indices {
+                if let q = local[k], !q.isEmpty {
+                    let time = q.items[q.head].time
+                    if best < 0 || time < bestTime { (best, bestTime) = (k, time) }
+                } else if assigned.contains(tps[k]) {
+                    if emptyUnfetched[k] == nil {
+                        let tp = tps[k]
+                        emptyUnfetched[k] = highWatermark(tp).map { $0 > (fetchedEnd[tp] ?? position(tp) ?? 0) } ?? true
+                    }
+                    if emptyUnfetched[k]! { unfetched = true }
+                }
+            }
+            guard best >= 0 else {
+                waitingSince[p] = nil
+                return
+            }
+            if unfetched && buffered < maxBuffered {
+                let since = waitingSince[p] ?? now
+                waitingSince[p] = since
+                if now - since < maxIdle { return }
+                if givingUp.insert(p).inserted { gaveUpWaiting.insert(p) }
+            } else if unfetched {
+                if givingUp.insert(p).inserted { gaveUpWaiting.insert(p) }
+            } else {
+                waitingSince[p] = nil
+                givingUp.remove(p)
+            }
+            out.append(local[best]!.pop())
+            buffered -= 1
+        }
     }
 
     /// Event slots the queues hold storage for (released ones included until reclaimed).

@@ -40,6 +40,50 @@ struct InputMergerTests {
         #expect(merger.buffered == 0)
     }
 
+    @Test("without confirmations the fast path decides as the general loop: same events, same order, same waiting (random cases)")
+    func fastPathMatchesGeneralLoop() {
+        var rng = SystemRandomNumberGenerator()
+        let topics = ["a", "b", "c"]
+        for _ in 0..<300 {
+            let maxBuffered = Int.random(in: 5...40, using: &rng)
+            var fast = InputMerger(topics: topics, maxIdle: .seconds(2), maxBuffered: maxBuffered)
+            var general = fast
+            var next: [TopicPartition: Int64] = [:]
+            var assigned: Set<TopicPartition> = []
+            var high: [TopicPartition: Int64] = [:]
+            var start = ContinuousClock.now
+            for round in 0..<4 {
+                for topic in topics {
+                    for p in Int32(0)...1 {
+                        let tp = TopicPartition(topic: topic, partition: p)
+                        if Bool.random(using: &rng) { assigned.insert(tp) }
+                        for _ in 0..<Int.random(in: 0...4, using: &rng) {
+                            let o = next[tp, default: 0]
+                            next[tp] = o + 1
+                            let (m, d) = message(topic, offset: o, second: Int.random(in: 0...20, using: &rng), partition: p)
+                            fast.add(m, d, arrived: start)
+                            general.add(m, d, arrived: start)
+                        }
+                        // The broker's end: unknown, what was fetched, or more.
+                        switch Int.random(in: 0...2, using: &rng) {
+                        case 0: high[tp] = nil
+                        case 1: high[tp] = next[tp, default: 0]
+                        default: high[tp] = next[tp, default: 0] + 1
+                        }
+                    }
+                }
+                start += .milliseconds(Int.random(in: 0...1_500, using: &rng))
+                let now = start
+                let position: (TopicPartition) -> Int64? = { _ in round == 0 ? nil : 0 }
+                let a = fast.release(now: now, assigned: assigned, position: position, highWatermark: { high[$0] })
+                let b = general.release(now: now, assigned: assigned, position: position, highWatermark: { high[$0] },
+                                        trace: { _, _ in })  // a trace takes the general loop
+                #expect(ids(a) == ids(b) && a.map(\.message.partition) == b.map(\.message.partition))
+                #expect(fast.buffered == general.buffered && fast.takeGaveUpWaiting() == general.takeGaveUpWaiting())
+            }
+        }
+    }
+
     @Test("an input fetched far ahead is paused at a tenth of the buffer limit and resumed below a fiftieth")
     func flowControl() {
         var merger = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2), maxBuffered: 1_000)
