@@ -290,6 +290,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                 s.gaveUpSinceWarning = []
                 s.lastGaveUpWarning = started
             }
+            var current: (tenant: TenantID, index: Dictionary<TenantID, Slot>.Index)?
             for pending in ready {
                 let m = pending.message
                 write.offsets[m.topicPartition] = m.offset + 1
@@ -310,22 +311,31 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                                                    message: "the message key must be the tenantid"))
                     continue
                 }
-                if s.slots[tenant]?.record.recent.contains(decoded.attributes.id) == true { continue }  // delivered before
-                touch(tenant, partition: m.partition)
-                s.slots[tenant]!.partition = m.partition
+                let id = decoded.attributes.id
+                // The tenant's slot is found by key only when the tenant changes (events of one tenant come in runs);
+                // it is then reached by index, in place (inout: a read would copy the whole slot).
+                if current?.tenant != tenant {
+                    if let i = s.slots.index(forKey: tenant), Self.delivered(id, &s.slots.values[i]) { continue }
+                    touch(tenant, partition: m.partition)
+                    dirty.insert(tenant)
+                    current = (tenant, s.slots.index(forKey: tenant)!)  // after `touch`, which may insert
+                } else if Self.delivered(id, &s.slots.values[current!.index]) {
+                    continue
+                }
+                let slot = current!.index
+                s.slots.values[slot].partition = m.partition
                 let context = HandlerContext(tenantID: tenant, eventTime: decoded.attributes.time, topic: m.topic,
                                              partition: m.partition, offset: m.offset)
                 do {
                     // In place: a rejecting handler leaves the state unchanged (EventProcessor's contract).
-                    let emissions = try processor.handle(decoded, state: &s.slots[tenant]!.record.state, context: context)
-                    emit(emissions, idBase: decoded.attributes.id, tenant: tenant)
+                    let emissions = try processor.handle(decoded, state: &s.slots.values[slot].record.state, context: context)
+                    emit(emissions, idBase: id, tenant: tenant)
                 } catch let error as HandlerRejection {
                     write.outbox.append(deadLetter(m, code: error.code, message: error.message))
                 } catch {
                     write.outbox.append(deadLetter(m, code: "handlerRejected", message: "\(error)"))
                 }
-                s.slots[tenant]!.record.recent.insert(decoded.attributes.id)
-                dirty.insert(tenant)
+                s.slots.values[slot].record.recent.insert(id)
             }
             if tickTimers {
                 let now = clock()
@@ -525,6 +535,9 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             for k in (alreadyForgotten + 1)...forgotten { changes[Self.recentPrefix + String(k)] = .some(nil) }
         }
     }
+
+    /// Whether the event was applied before (re-delivered). Takes the slot inout so that reading it copies nothing.
+    private static func delivered(_ id: String, _ slot: inout Slot) -> Bool { slot.record.recent.contains(id) }
 
     static var recentPrefix: String { "~recent/" }
 
