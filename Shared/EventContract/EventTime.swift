@@ -88,12 +88,43 @@ public enum RFC3339 {
         var rem = seconds % 86_400
         if rem < 0 { rem += 86_400; days -= 1 }
         let (y, m, d) = civilFromDays(Int(days))
+        guard (0...9_999).contains(y) else { return format(y, m, d, Int(rem), Int(millis)) }
+        // Written into the string's own bytes: interpolating padded parts made ten small strings per timestamp,
+        // and every event carries at least one.
+        return String(unsafeUninitializedCapacity: 24) { b in
+            func put(_ value: Int, _ width: Int, at start: Int) {
+                var v = value
+                for k in stride(from: start + width - 1, through: start, by: -1) {
+                    b[k] = UInt8(truncatingIfNeeded: 48 + v % 10)
+                    v /= 10
+                }
+            }
+            put(y, 4, at: 0)
+            b[4] = 45  // -
+            put(m, 2, at: 5)
+            b[7] = 45
+            put(d, 2, at: 8)
+            b[10] = 84  // T
+            put(Int(rem / 3600), 2, at: 11)
+            b[13] = 58  // :
+            put(Int(rem % 3600 / 60), 2, at: 14)
+            b[16] = 58
+            put(Int(rem % 60), 2, at: 17)
+            b[19] = 46  // .
+            put(Int(millis), 3, at: 20)
+            b[23] = 90  // Z
+            return 24
+        }
+    }
+
+    /// The general form (years outside 0...9999 too), from the parts.
+    static func format(_ y: Int, _ m: Int, _ d: Int, _ rem: Int, _ millis: Int) -> String {
         func pad(_ v: Int, _ n: Int) -> String {
             let s = String(v)
             return s.count >= n ? s : String(repeating: "0", count: n - s.count) + s
         }
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(Int(rem / 3600), 2)):\(pad(Int(rem % 3600 / 60), 2)):"
-            + "\(pad(Int(rem % 60), 2)).\(pad(Int(millis), 3))Z"
+        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(rem / 3600, 2)):\(pad(rem % 3600 / 60, 2)):"
+            + "\(pad(rem % 60, 2)).\(pad(millis, 3))Z"
     }
 
     private static func daysIn(_ month: Int, _ year: Int) -> Int {

@@ -80,6 +80,31 @@ struct CloudEventCodecTests {
         #expect(RFC3339.format(Timestamp(millisecondsSinceEpoch: -1)) == "1969-12-31T23:59:59.999Z")
     }
 
+    @Test("formatting writes what Foundation's Gregorian calendar says (years 1600-9999) and parses back (years 0-9999)")
+    func formatAgainstFoundation() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        var rng = SystemRandomNumberGenerator()
+        // Foundation's calendar switches to the Julian one before 1582: compared from 1600 on.
+        let from1600: Int64 = -11_676_096_000_000, to9999: Int64 = 253_402_300_799_999, from0: Int64 = -62_167_219_200_000
+        for i in 0..<20_000 {
+            let ms = i < 10_000 ? Int64.random(in: from1600...to9999, using: &rng) : Int64.random(in: from0...to9999, using: &rng)
+            let t = Timestamp(millisecondsSinceEpoch: ms)
+            let text = RFC3339.format(t)
+            #expect(RFC3339.parse(text) == t, "\(ms): \(text)")
+            guard ms >= from1600 else { continue }
+            let seconds = ms >= 0 || ms % 1_000 == 0 ? ms / 1_000 : ms / 1_000 - 1
+            let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second],
+                                            from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+            let expected = String(format: "%04ld-%02ld-%02ldT%02ld:%02ld:%02ld.%03ldZ", c.year!, c.month!, c.day!, c.hour!, c.minute!,
+                                  c.second!, Int(ms - seconds * 1_000))
+            #expect(text == expected, "\(ms)")
+        }
+        #expect(RFC3339.format(Timestamp(millisecondsSinceEpoch: from0)) == "0000-01-01T00:00:00.000Z")
+        #expect(RFC3339.format(Timestamp(millisecondsSinceEpoch: to9999)) == "9999-12-31T23:59:59.999Z")
+        #expect(RFC3339.format(Timestamp(millisecondsSinceEpoch: to9999 + 1)) == "10000-01-01T00:00:00.000Z", "wider years: the general form")
+    }
+
     @Test("events the Swift code encodes validate against docs/schemas with an independent validator (Python jsonschema)")
     func schemas() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("events"))
