@@ -28,7 +28,11 @@ public struct ArchiveLog<Value: Codable & Sendable>: Hashable, Codable, Sendable
     public mutating func append(_ value: Value, key: String) {
         let done = written.count
         if done > base {
-            records.removeFirst(min(done - base, records.count))
+            // A new array, not `removeFirst`: the array is shared with the copy of the state taken before the batch
+            // (and the published one), and removing from a shared array copies it at its old capacity - megabytes
+            // when a sweep archived thousands of records - on every batch (report-service's largest blocks).
+            let drop = min(done - base, records.count)
+            records = drop == records.count ? [] : Array(records[drop...])
             base = done
         }
         records.append(Record(key: key, value: value))
