@@ -135,6 +135,30 @@ struct ReportTests {
         #expect(fresh.calls.count == 7 - fresh.archivedCalls.records.count && fresh.calls["F"] != nil)
     }
 
+    @Test("a sweep archives at most maxArchivedPerSweep calls and twice as many usage points, oldest first; the rest follow 100 ms (event time) later")
+    func boundedSweep() {
+        var state = ReportState()
+        let n = ReportArchive.maxArchivedPerSweep * 2 + 500
+        for i in 0..<n {
+            let at = ScriptedDay.t0.adding(milliseconds: Int64(i))
+            state.calls["c\(i)"] = ReportState.CallRecord(callID: "c\(i)", callCenterID: "cc1", offeredAt: at, endedAt: at)
+            state.recordUsage(ChannelUsageTimeline.Point(at: at, inUse: i % 3, limit: 3))
+        }
+        let later = ScriptedDay.t0.adding(seconds: 3_600)
+        ReportArchive.sweep(&state, now: later)
+        #expect(state.archivedCalls.records.map(\.key) == (0..<ReportArchive.maxArchivedPerSweep).map {
+            ReportArchive.key(offeredAt: ScriptedDay.t0.adding(milliseconds: Int64($0)), callID: "c\($0)")
+        })
+        #expect(state.archivedUsage.records.count == 2 * ReportArchive.maxArchivedPerSweep)
+        ReportArchive.sweep(&state, now: later.adding(milliseconds: 99))
+        #expect(state.calls.count == n - ReportArchive.maxArchivedPerSweep, "not before 100 ms")
+        ReportArchive.sweep(&state, now: later.adding(milliseconds: 100))
+        ReportArchive.sweep(&state, now: later.adding(milliseconds: 200))
+        #expect(state.calls.isEmpty && state.recentUsage.count == 1, "all gone after three sweeps, but the usage in force")
+        ReportArchive.sweep(&state, now: later.adding(milliseconds: 300))
+        #expect(state.lastArchiveSweep == later.adding(milliseconds: 200), "nothing more due: back to every 10 s")
+    }
+
     @Test("a state stored before the archive existed still restores")
     func olderState() throws {
         let old = #"{"accountNames":{},"callCenterNames":{"cc1":"Support"},"calls":{},"outbound":[],"refusals":[],"usage":{"points":[],"refusedCalls":0}}"#

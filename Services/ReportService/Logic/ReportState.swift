@@ -121,6 +121,12 @@ public enum ReportArchive {
     public static let staleAfterMilliseconds: Int64 = 86_400_000
     /// How often (event time) the calls in memory are looked through for ended ones.
     public static let sweepEveryMilliseconds: Int64 = 10_000
+    /// At most this many calls (and twice as many usage points) leave memory per sweep, oldest first: what a sweep
+    /// archives is one batch's writes (an archive record, a removal and their changelog messages each), and ten
+    /// seconds of calls at once were report-service's peak memory. With more due, the next sweep comes
+    /// `sweepRetryMilliseconds` (event time) later.
+    public static let maxArchivedPerSweep = 2_000
+    public static let sweepRetryMilliseconds: Int64 = 100
 
     /// The archive key of a call: its offer time (zero-padded milliseconds, so keys sort by time), then its id.
     public static func key(offeredAt: Timestamp, callID: CallID) -> String {
@@ -153,15 +159,18 @@ public enum ReportArchive {
             (c.endedAt ?? (c.rejected ? c.offeredAt : nil)).map { $0 < cutoff } ?? (c.offeredAt < stale)
         }
             .sorted { ($0.offeredAt, $0.callID) < ($1.offeredAt, $1.callID) }
-        for call in ended {
+        for call in ended.prefix(maxArchivedPerSweep) {
             state.calls[call.callID] = nil
             state.archivedCalls.append(call, key: key(offeredAt: call.offeredAt, callID: call.callID))
         }
         // Usage points older than the cutoff, but the newest of them (the usage in force at the cutoff).
-        let old = state.recentUsage.filter { $0.value.at < cutoff }.sorted { $0.key < $1.key }
-        for (number, point) in old.dropLast() {
+        let old = state.recentUsage.filter { $0.value.at < cutoff }.sorted { $0.key < $1.key }.dropLast()
+        for (number, point) in old.prefix(2 * maxArchivedPerSweep) {
             state.recentUsage[number] = nil
             state.archivedUsage.append(point, key: usageKey(point.at, number: number))
+        }
+        if ended.count > maxArchivedPerSweep || old.count > 2 * maxArchivedPerSweep {
+            state.lastArchiveSweep = now.adding(milliseconds: sweepRetryMilliseconds - sweepEveryMilliseconds)
         }
     }
 
