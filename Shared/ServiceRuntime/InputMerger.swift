@@ -187,17 +187,7 @@ struct InputMerger {
                     waitingSince[p] = nil
                     break
                 }
-                if unfetched && buffered < maxBuffered {
-                    let since = waitingSince[p] ?? now
-                    waitingSince[p] = since
-                    if now - since < maxIdle { break }
-                    if givingUp.insert(p).inserted { gaveUpWaiting.insert(p) }
-                } else if unfetched {
-                    if givingUp.insert(p).inserted { gaveUpWaiting.insert(p) }
-                } else {
-                    waitingSince[p] = nil
-                    givingUp.remove(p)
-                }
+                guard mayRelease(p, unfetched: unfetched, now: now) else { break }
                 let next = queues[chosen.tp]!.pop()
                 if let trace {
                     // Why the other inputs did not go first: each one's fetched end and what the broker said.
@@ -215,6 +205,23 @@ struct InputMerger {
             }
         }
         return out
+    }
+
+    /// Whether partition `p`'s next event may go out now: always when no input holds unfetched data; otherwise only
+    /// once it waited `maxIdle` or the buffer is full (then it gives up waiting, noted once per episode).
+    private mutating func mayRelease(_ p: Int32, unfetched: Bool, now: ContinuousClock.Instant) -> Bool {
+        if unfetched && buffered < maxBuffered {
+            let since = waitingSince[p] ?? now
+            waitingSince[p] = since
+            if now - since < maxIdle { return false }
+            if givingUp.insert(p).inserted { gaveUpWaiting.insert(p) }
+        } else if unfetched {
+            if givingUp.insert(p).inserted { gaveUpWaiting.insert(p) }
+        } else {
+            waitingSince[p] = nil
+            givingUp.remove(p)
+        }
+        return true
     }
 
     /// `release` for one partition when nothing is confirmed with the broker or upstream (the same decisions as
@@ -247,17 +254,7 @@ struct InputMerger {
                 waitingSince[p] = nil
                 return
             }
-            if unfetched && buffered < maxBuffered {
-                let since = waitingSince[p] ?? now
-                waitingSince[p] = since
-                if now - since < maxIdle { return }
-                if givingUp.insert(p).inserted { gaveUpWaiting.insert(p) }
-            } else if unfetched {
-                if givingUp.insert(p).inserted { gaveUpWaiting.insert(p) }
-            } else {
-                waitingSince[p] = nil
-                givingUp.remove(p)
-            }
+            guard mayRelease(p, unfetched: unfetched, now: now) else { return }
             out.append(local[best]!.pop())
             buffered -= 1
         }
