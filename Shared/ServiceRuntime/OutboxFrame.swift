@@ -9,32 +9,28 @@ enum OutboxFrame {
     static let version: UInt8 = 1
 
     static func encode(_ messages: [Message]) -> [UInt8] {
-        // Through a buffer pointer, field by field: an array's subscript (or a for-in loop) would copy each tuple,
-        // retaining and releasing its four references.
-        messages.withUnsafeBufferPointer { m in
-            var size = 1
-            for i in m.indices {
-                size += 22 + m[i].topic.utf8.count + m[i].key.utf8.count + m[i].value.count + (m[i].contentType?.utf8.count ?? 0)
-            }
-            var out: [UInt8] = []
-            out.reserveCapacity(size)
-            out.append(version)
-            for i in m.indices {
-                append(m[i].topic, to: &out)
-                out.append(m[i].partition == nil ? 0 : 1)
-                append(m[i].partition ?? 0, to: &out)
-                append(m[i].key, to: &out)
-                append(UInt32(m[i].value.count), to: &out)
-                out.append(contentsOf: m[i].value)
-                if let c = m[i].contentType {
-                    out.append(1)
-                    append(c, to: &out)
-                } else {
-                    out.append(0)
-                }
-            }
-            return out
+        var size = 1
+        for m in messages {
+            size += 22 + m.topic.utf8.count + m.key.utf8.count + m.value.count + (m.contentType?.utf8.count ?? 0)
         }
+        var out: [UInt8] = []
+        out.reserveCapacity(size)
+        out.append(version)
+        for m in messages {
+            append(m.topic, to: &out)
+            out.append(m.partition == nil ? 0 : 1)
+            append(m.partition ?? 0, to: &out)
+            append(m.key, to: &out)
+            append(UInt32(m.value.count), to: &out)
+            out.append(contentsOf: m.value)
+            if let c = m.contentType {
+                out.append(1)
+                append(c, to: &out)
+            } else {
+                out.append(0)
+            }
+        }
+        return out
     }
 
     private static func append<T: FixedWidthInteger>(_ v: T, to out: inout [UInt8]) {
