@@ -231,15 +231,10 @@ protocol TrackedEntityTable {
 extension ChangeTrackedDictionary: TrackedEntityTable {
     func diffTracked(path: String, old: Any?, encoder: EntityEncoder, into changes: inout StateEntities.Changes) {
         defer { trimJournal() }
-        guard let old = old as? Self else {
-            changes[path] = Data("{}".utf8)  // the table exists even when empty
-            for (k, v) in entries { changes[path + "/" + k] = try? encoder.encode(v) }
-            return
-        }
-        guard let keys = changedKeys(since: old) else {
-            // Not from the same journal (e.g. restored): compare every entry.
-            for (k, v) in entries where old[k] != v { changes[path + "/" + k] = try? encoder.encode(v) }
-            for k in old.keys where self[k] == nil { changes[path + "/" + k] = .some(nil) }
+        guard let old = old as? Self, let keys = changedKeys(since: old) else {
+            // First write, or not from the same journal (e.g. restored): as a plain table, every entry compared
+            // (rare, so the O(n) conversions do not matter).
+            dictionary.diffEntries(path: path, old: (old as? Self)?.dictionary, encoder: encoder, into: &changes)
             return
         }
         for k in keys {
