@@ -33,6 +33,8 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         var merger: InputMerger
         /// Input topic-partitions paused because the merger holds many of their events.
         var paused: Set<TopicPartition> = []
+        /// The last batch stopped at `maxBatch` released events: more may be ready without fetching anything.
+        var releasedToLimit = false
         /// Partitions that released without waiting since the last warning, and when that was.
         var gaveUpSinceWarning: Set<Int32> = []
         var lastGaveUpWarning: ContinuousClock.Instant?
@@ -69,6 +71,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         self.clock = clock
         self.tickInterval = tickInterval
         maxBatch = configuration.maxBatch
+        changelogTopic = configuration.topics.changelog(service: configuration.serviceName)
         let topics = processor.inputs.map { $0.name(in: configuration.topics) }
         shared = Mutex(Shared(merger: InputMerger(topics: topics,
                                                   maxIdle: .milliseconds(configuration.maxTaskIdleMilliseconds),
@@ -79,7 +82,8 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         Timestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
     }
 
-    var changelogTopic: String { configuration.topics.changelog(service: configuration.serviceName) }
+    /// Built once: every entity write names it (a new string per write was 13 MB of report-service's heap at its peak).
+    let changelogTopic: String
 
     /// The compacted changelog topic this service needs besides the contract's.
     public var changelogSpecification: TopicSpecification {
@@ -120,8 +124,8 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                 do {
                     // While a batch's outputs are out, come back soon to settle it even if nothing new arrives.
                     // (And while events wait for their turn across inputs, to release them soon after it comes.)
-                    let holding = shared.withLock { $0.merger.buffered > 0 }
-                    let wait: Duration = inFlight.isEmpty && !holding ? .milliseconds(100) : .milliseconds(5)
+                    let (holding, more) = shared.withLock { ($0.merger.buffered > 0, $0.releasedToLimit) }
+                    let wait: Duration = more ? .zero : inFlight.isEmpty && !holding ? .milliseconds(100) : .milliseconds(5)
                     let messages = try await consumer.poll(maxMessages: maxBatch, timeout: wait)
                     if first {
                         first = false
@@ -192,13 +196,29 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
     /// Batches whose outputs may be with the broker at once.
     static var maxInFlight: Int { 8 }
 
-    /// A committed batch whose outputs are with the producer, not yet acknowledged by the broker.
+    /// A committed batch whose outputs are with the producer, not yet acknowledged by the broker. It keeps which
+    /// outbox batches they are, not the messages: the producer holds its own copy, and the rare retry one by one
+    /// reads them back from SQLite (holding them here kept up to `maxInFlight` batches' outputs in memory twice).
     private struct InFlightBatch: Sendable {
         var delivery: PendingDelivery
-        var rows: [StateStore.OutboxRow]
+        /// The outbox batches (`seq`) it produces; nil when it produces nothing.
+        var outbox: ClosedRange<Int64>?
+        /// Events among its messages (the rest are changelog records).
+        var events: Int
         var offsets: [TopicPartition: Int64]
         var started: ContinuousClock.Instant
         var enqueued: ContinuousClock.Instant
+
+        /// Hands the rows to the producer.
+        init(producing rows: [StateStore.OutboxRow], with producer: KafkaProducer, offsets: [TopicPartition: Int64],
+             started: ContinuousClock.Instant) {
+            delivery = producer.enqueue(batch: rows.map(EventLoop.message))
+            outbox = rows.first.map { first in first.seq...rows[rows.count - 1].seq }
+            events = rows.reduce(0) { $0 + ($1.contentType == nil ? 0 : 1) }
+            self.offsets = offsets
+            self.started = started
+            enqueued = .now
+        }
     }
 
     /// Decides a batch and commits it to SQLite, then hands its outputs to the producer without waiting: the
@@ -259,7 +279,9 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             }
             let positions = s.offsets
             let verify = inputCount > 1 && (configuration.confirmEndOffsets ?? processor.confirmsEndOffsets)
-            let ready = s.merger.release(now: .now, assigned: assigned, position: { positions[$0] },
+            // At most a batch at once: events held back while an input caught up would otherwise go out as one
+            // batch of up to `mergeBufferEvents` (its writes and outputs all in memory at once).
+            let ready = s.merger.release(now: .now, assigned: assigned, limit: maxBatch, position: { positions[$0] },
                                          highWatermark: consumer.cachedHighWatermark,
                                          verifiedEnds: verify ? { consumer.queryHighWatermarks($0) } : nil,
                                          upstreamCaughtUp: upstreams.readers.isEmpty ? nil : { partitions, fetched in
@@ -272,6 +294,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                                                  LoggingKeys.offset: "\(pending.message.offset)", "time": "\(pending.time)", "basis": "\(basis)",
                                              ])
                                          } : nil)
+            s.releasedToLimit = ready.count >= maxBatch
             // An input far ahead of the others (fetched faster while catching up) is paused until the others
             // catch up with it, so that the fetches bring what the merger waits for instead of filling its buffer.
             let (pause, resume) = s.merger.flowControl(paused: s.paused)
@@ -410,8 +433,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             store.commit(write) { [offsets = write.offsets] result in
                 metrics.storePhase.record(.now - decided)
                 pending.finish(result.map { rows in
-                    InFlightBatch(delivery: producer.enqueue(batch: rows.map(Self.message)), rows: rows, offsets: offsets,
-                                  started: started, enqueued: .now)
+                    InFlightBatch(producing: rows, with: producer, offsets: offsets, started: started)
                 })
             }
         }
@@ -464,14 +486,14 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
     /// `deleteAcknowledgedOutbox` when there is none). Until then a restart produces them again, with the same
     /// event ids, which consumers skip.
     private func settle(_ batch: InFlightBatch, store: StateStore, producer: KafkaProducer, consumer: KafkaConsumer?) async throws {
-        guard let last = batch.rows.last else { return }
+        guard let outbox = batch.outbox else { return }
         do {
             try await batch.delivery.wait()
         } catch let error as KafkaError where error.isPermanentForMessage {
             // One row can never be produced: send the rest one by one and drop that row (logged), so
             // that it cannot block the outbox forever. Rows already delivered are re-sent with the same
             // event ids, which consumers skip.
-            for r in batch.rows {
+            for r in try await store.outboxRows(outbox) {
                 do {
                     try await producer.send(Self.message(r))
                 } catch let e as KafkaError where e.isPermanentForMessage {
@@ -483,8 +505,8 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         }
         let acknowledged = batch.delivery.settledAt ?? .now
         metrics.producePhase.record(acknowledged - batch.enqueued)
-        metrics.produced.increment(by: Int64(batch.rows.filter { $0.contentType != nil }.count))
-        acknowledgedOutbox.withLock { $0 = Swift.max($0 ?? last.seq, last.seq) }
+        metrics.produced.increment(by: Int64(batch.events))
+        acknowledgedOutbox.withLock { $0 = Swift.max($0 ?? outbox.upperBound, outbox.upperBound) }
         if let consumer {
             // For operators' lag views only (SQLite holds the truth), so the loop does not wait for the broker.
             try? await consumer.commit(batch.offsets, waitForBroker: false)
@@ -585,9 +607,8 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             let rows = try await store.pendingOutbox()
             if rows.isEmpty { return }
             logger.info("producing outbox left from before", metadata: ["rows": "\(rows.count)"])
-            let now = ContinuousClock.now
-            try await settle(InFlightBatch(delivery: producer.enqueue(batch: rows.map(Self.message)), rows: rows, offsets: [:],
-                                           started: now, enqueued: now), store: store, producer: producer, consumer: nil)
+            try await settle(InFlightBatch(producing: rows, with: producer, offsets: [:], started: .now),
+                             store: store, producer: producer, consumer: nil)
             try await deleteAcknowledgedOutbox(store: store)
         }
     }

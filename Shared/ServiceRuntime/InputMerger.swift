@@ -72,6 +72,9 @@ struct InputMerger {
     /// Per partition, the last moment as of which the upstream services were known to have processed
     /// everything on their inputs (and produced what follows from it).
     private var upstreamAt: [Int32: ContinuousClock.Instant] = [:]
+    /// The partition the next `release` starts with (or the next one holding events), after one that stopped at
+    /// its limit: a partition that holds thousands of events does not keep the others waiting.
+    private var startPartition: Int32 = 0
 
     init(topics: [String], maxIdle: Duration, maxBuffered: Int = 10_000) {
         self.topics = topics
@@ -96,16 +99,28 @@ struct InputMerger {
     ///   - highWatermark: the broker's last-known end of a topic-partition (nil: not known yet).
     ///   - verifiedEnds: asks the broker for topic-partitions' ends now (those it cannot tell are left out);
     ///     nil: no confirmation, the cached ends are trusted.
-    mutating func release(now: ContinuousClock.Instant, assigned: Set<TopicPartition>,
+    ///   - limit: at most this many events (a batch): the rest stay buffered for the next call, so that a buffer
+    ///     released at once when the input it waited for catches up does not become one huge batch.
+    mutating func release(now: ContinuousClock.Instant, assigned: Set<TopicPartition>, limit: Int = .max,
                           position: (TopicPartition) -> Int64?, highWatermark: (TopicPartition) -> Int64?,
                           verifiedEnds: (([TopicPartition]) -> [TopicPartition: Int64])? = nil,
                           upstreamCaughtUp: (([Int32], (TopicPartition) -> Int64?) -> [Int32: ContinuousClock.Instant])? = nil,
                           trace: ((Pending, String) -> Void)? = nil) -> [Pending] {
         var out: [Pending] = []
-        let partitions = Set(queues.filter { !$0.value.isEmpty }.keys.map(\.partition))
+        let holding = Set(queues.filter { !$0.value.isEmpty }.keys.map(\.partition)).sorted()
+        let first = holding.firstIndex { $0 >= startPartition } ?? 0
+        let partitions = holding[first...] + holding[..<first]
+        /// At the limit, the next call starts with the partition after the last one served.
+        func stopped(at p: Int32) -> [Pending] {
+            startPartition = p + 1
+            return out
+        }
         if verifiedEnds == nil, upstreamCaughtUp == nil, trace == nil {
-            for p in partitions.sorted() { releaseUnconfirmed(p, now: now, assigned: assigned, position: position,
-                                                              highWatermark: highWatermark, into: &out) }
+            for p in partitions {
+                releaseUnconfirmed(p, now: now, assigned: assigned, limit: limit, position: position,
+                                   highWatermark: highWatermark, into: &out)
+                if out.count >= limit { return stopped(at: p) }
+            }
             return out
         }
         var newestArrival: [Int32: ContinuousClock.Instant] = [:]
@@ -149,8 +164,8 @@ struct InputMerger {
                 }
             }
         }
-        for p in partitions.sorted() {
-            while true {
+        for p in partitions {
+            while out.count < limit {
                 var best: (tp: TopicPartition, time: Int64, arrived: ContinuousClock.Instant)?
                 var unfetched = false
                 var caughtUp: [TopicPartition] = []
@@ -203,6 +218,7 @@ struct InputMerger {
                 out.append(next)
                 buffered -= 1
             }
+            if out.count >= limit { return stopped(at: p) }
         }
         return out
     }
@@ -228,13 +244,13 @@ struct InputMerger {
     /// its general loop): the partition's queues are taken out of the table, and an empty input's state (nothing
     /// more to fetch, or data not fetched yet) is looked up once per call, not once per event.
     private mutating func releaseUnconfirmed(_ p: Int32, now: ContinuousClock.Instant, assigned: Set<TopicPartition>,
-                                             position: (TopicPartition) -> Int64?, highWatermark: (TopicPartition) -> Int64?,
+                                             limit: Int, position: (TopicPartition) -> Int64?, highWatermark: (TopicPartition) -> Int64?,
                                              into out: inout [Pending]) {
         let tps = topics.map { TopicPartition(topic: $0, partition: p) }
         var local = tps.map { queues.removeValue(forKey: $0) }
         defer { for (k, q) in local.enumerated() where q != nil { queues[tps[k]] = q } }
         var emptyUnfetched = [Bool?](repeating: nil, count: tps.count)
-        while true {
+        while out.count < limit {
             var best = -1
             var bestTime = Int64.max
             var unfetched = false

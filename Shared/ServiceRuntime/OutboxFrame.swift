@@ -1,20 +1,23 @@
+import Foundation
+
 /// The outgoing messages of one batch as a single outbox value: one SQLite row per batch instead of one per
 /// message (a batch of 2,000 events has about 10,000 messages with the changelog's).
 ///
 /// Layout: a version byte (1), then per message: topic, partition (flag byte, Int32), key, value, content type
 /// (flag byte, bytes); byte strings are a UInt32 length and the bytes; integers little-endian.
+/// Encoded straight into `Data`, the type SQLite is handed (an array converted to it was one more copy of a
+/// batch's outputs).
 enum OutboxFrame {
     typealias Message = (topic: String, partition: Int32?, key: String, value: [UInt8], contentType: String?)
 
     static let version: UInt8 = 1
 
-    static func encode(_ messages: [Message]) -> [UInt8] {
+    static func encode(_ messages: [Message]) -> Data {
         var size = 1
         for m in messages {
             size += 22 + m.topic.utf8.count + m.key.utf8.count + m.value.count + (m.contentType?.utf8.count ?? 0)
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(size)
+        var out = Data(capacity: size)
         out.append(version)
         for m in messages {
             append(m.topic, to: &out)
@@ -33,13 +36,13 @@ enum OutboxFrame {
         return out
     }
 
-    private static func append<T: FixedWidthInteger>(_ v: T, to out: inout [UInt8]) {
-        withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) }
+    private static func append<T: FixedWidthInteger>(_ v: T, to out: inout Data) {
+        withUnsafeBytes(of: v.littleEndian) { out.append($0.baseAddress!.assumingMemoryBound(to: UInt8.self), count: $0.count) }
     }
 
-    private static func append(_ s: String, to out: inout [UInt8]) {
+    private static func append(_ s: String, to out: inout Data) {
         append(UInt32(s.utf8.count), to: &out)
-        if s.utf8.withContiguousStorageIfAvailable({ out.append(contentsOf: $0) }) == nil { out.append(contentsOf: s.utf8) }
+        if s.utf8.withContiguousStorageIfAvailable({ out.append($0) }) == nil { out.append(contentsOf: Array(s.utf8)) }
     }
 
     /// The messages, or nil when the bytes are not a frame this version wrote.

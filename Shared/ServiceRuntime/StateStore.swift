@@ -80,7 +80,7 @@ public final class StateStore: Sendable {
                 }
             if !legacy.isEmpty {
                 try db.execute(sql: "INSERT INTO outbox_batch (count, messages) VALUES (?, ?)",
-                               arguments: [legacy.count, Data(OutboxFrame.encode(legacy))])
+                               arguments: [legacy.count, OutboxFrame.encode(legacy)])
             }
             try db.execute(sql: "DELETE FROM outbox")
         }
@@ -203,7 +203,7 @@ public final class StateStore: Sendable {
         }
         guard !batch.outbox.isEmpty else { return [] }
         try db.execute(sql: "INSERT INTO outbox_batch (count, messages) VALUES (?, ?)",
-                       arguments: [batch.outbox.count, Data(OutboxFrame.encode(batch.outbox))])
+                       arguments: [batch.outbox.count, OutboxFrame.encode(batch.outbox)])
         let seq = db.lastInsertedRowID
         return batch.outbox.map { o in
             OutboxRow(seq: seq, topic: o.topic, partition: o.partition, key: o.key, value: o.value, contentType: o.contentType)
@@ -213,9 +213,19 @@ public final class StateStore: Sendable {
     /// Outbox rows not yet confirmed as produced (left by a crash), oldest first: whole batches, at least `limit`
     /// rows when there are that many. A batch's rows share its `seq`.
     public func pendingOutbox(limit: Int = 10_000) async throws -> [OutboxRow] {
+        try await outboxRows(sql: "SELECT seq, messages FROM outbox_batch ORDER BY seq", limit: limit)
+    }
+
+    /// The rows of the outbox batches `seqs` still holds, in order.
+    public func outboxRows(_ seqs: ClosedRange<Int64>) async throws -> [OutboxRow] {
+        try await outboxRows(sql: "SELECT seq, messages FROM outbox_batch WHERE seq BETWEEN ? AND ? ORDER BY seq",
+                             arguments: [seqs.lowerBound, seqs.upperBound])
+    }
+
+    private func outboxRows(sql: String, arguments: StatementArguments = [], limit: Int = .max) async throws -> [OutboxRow] {
         try await db.read { db in
             var rows: [OutboxRow] = []
-            let cursor = try Row.fetchCursor(db, sql: "SELECT seq, messages FROM outbox_batch ORDER BY seq")
+            let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
             while rows.count < limit, let row = try cursor.next() {
                 let seq: Int64 = row["seq"]
                 let messages: Data = row["messages"]

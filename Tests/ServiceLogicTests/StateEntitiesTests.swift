@@ -182,6 +182,13 @@ struct StateEntitiesTests {
         _ = try await store.commit(second)
         #expect(try await store.pendingOutbox().map { String(decoding: $0.value, as: UTF8.self) } == ["3"])
         #expect(try await store.pendingOutbox(limit: 1).count == 1)
+        // Read back by seq (a batch retried message by message): only the batches of the range still held.
+        var third = StateStore.BatchWrite()
+        third.outbox = [("out", nil, "t", Array("4".utf8), nil), ("out", nil, "t", Array("5".utf8), nil)]
+        let thirdSeq = try await store.commit(third)[0].seq
+        #expect(try await store.outboxRows(rows[0].seq...thirdSeq).map { String(decoding: $0.value, as: UTF8.self) } == ["3", "4", "5"])
+        #expect(try await store.outboxRows(thirdSeq...thirdSeq).map(\.seq) == [thirdSeq, thirdSeq])
+        #expect(try await store.outboxRows(rows[0].seq...rows[0].seq).isEmpty, "acknowledged and deleted")
     }
 
     @Test("messages left in the outbox of an older version (a row each) become one batch on upgrade, in order")

@@ -75,12 +75,41 @@ struct InputMergerTests {
                 start += .milliseconds(Int.random(in: 0...1_500, using: &rng))
                 let now = start
                 let position: (TopicPartition) -> Int64? = { _ in round == 0 ? nil : 0 }
-                let a = fast.release(now: now, assigned: assigned, position: position, highWatermark: { high[$0] })
-                let b = general.release(now: now, assigned: assigned, position: position, highWatermark: { high[$0] },
+                let limit = Bool.random(using: &rng) ? Int.max : Int.random(in: 1...6, using: &rng)
+                let a = fast.release(now: now, assigned: assigned, limit: limit, position: position, highWatermark: { high[$0] })
+                let b = general.release(now: now, assigned: assigned, limit: limit, position: position, highWatermark: { high[$0] },
                                         trace: { _, _ in })  // a trace takes the general loop
+                #expect(a.count <= limit)
                 #expect(ids(a) == ids(b) && a.map(\.message.partition) == b.map(\.message.partition))
                 #expect(fast.buffered == general.buffered && fast.takeGaveUpWaiting() == general.takeGaveUpWaiting())
             }
+        }
+    }
+
+    @Test("a release stops at its limit; the next one starts with the next partition and nothing is lost or reordered")
+    func releaseLimit() {
+        let tps = (Int32(0)...2).flatMap { p in [telephony, decisions].map { TopicPartition(topic: $0, partition: p) } }
+        var limited = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2))
+        for p in Int32(0)...2 {
+            for o in 0..<10 {
+                let topic = o % 2 == 0 ? telephony : decisions
+                let (m, d) = message(topic, offset: Int64(o / 2), second: o, partition: p)
+                limited.add(m, d)
+            }
+        }
+        var unlimited = limited
+        let all = unlimited.release(now: .now, assigned: Set(tps), position: { _ in 0 }, highWatermark: { _ in 5 })
+        #expect(all.count == 30)
+        var batches: [[InputMerger.Pending]] = []
+        while limited.buffered > 0, batches.count < 100 {
+            batches.append(limited.release(now: .now, assigned: Set(tps), limit: 4, position: { _ in 0 }, highWatermark: { _ in 5 }))
+        }
+        #expect(batches.map(\.count) == [4, 4, 4, 4, 4, 4, 4, 2])
+        // Partition 0 gives 4, then partition 1 goes first (partition 0 still holds events), then partition 2.
+        #expect(batches.prefix(3).map { $0.map(\.message.partition) } == [[0, 0, 0, 0], [1, 1, 1, 1], [2, 2, 2, 2]])
+        for p in Int32(0)...2 {
+            let released = batches.joined().filter { $0.message.partition == p }
+            #expect(ids(released) == ids(all.filter { $0.message.partition == p }), "partition \(p) in event-time order")
         }
     }
 
