@@ -135,7 +135,7 @@ struct ReportTests {
         #expect(fresh.calls.count == 7 - fresh.archivedCalls.records.count && fresh.calls["F"] != nil)
     }
 
-    @Test("a sweep archives at most maxArchivedPerSweep calls and twice as many usage points, oldest first; the rest follow 100 ms (event time) later")
+    @Test("a sweep archives at most maxArchivedPerSweep calls and twice as many usage points, oldest first; the rest follow sweepRetryEvents events later, whatever the event time")
     func boundedSweep() {
         var state = ReportState()
         let n = ReportArchive.maxArchivedPerSweep * 2 + 500
@@ -150,13 +150,24 @@ struct ReportTests {
             ReportArchive.key(offeredAt: ScriptedDay.t0.adding(milliseconds: Int64($0)), callID: "c\($0)")
         })
         #expect(state.archivedUsage.records.count == 2 * ReportArchive.maxArchivedPerSweep)
-        ReportArchive.sweep(&state, now: later.adding(milliseconds: 99))
-        #expect(state.calls.count == n - ReportArchive.maxArchivedPerSweep, "not before 100 ms")
-        ReportArchive.sweep(&state, now: later.adding(milliseconds: 100))
-        ReportArchive.sweep(&state, now: later.adding(milliseconds: 200))
+        // The next sweeps: only every sweepRetryEvents events (whatever the event time), then every 10 s again.
+        let retry = ReportArchive.sweepRetryEvents
+        var now = later
+        func events(_ n: Int) {
+            for _ in 0..<n {
+                now = now.adding(seconds: 60)  // a catching-up batch: minutes of event time between events
+                ReportArchive.sweep(&state, now: now)
+            }
+        }
+        events(retry - 1)
+        #expect(state.calls.count == n - ReportArchive.maxArchivedPerSweep, "not before sweepRetryEvents events")
+        events(1)
+        #expect(state.calls.count == n - 2 * ReportArchive.maxArchivedPerSweep)
+        events(retry)
         #expect(state.calls.isEmpty && state.recentUsage.count == 1, "all gone after three sweeps, but the usage in force")
-        ReportArchive.sweep(&state, now: later.adding(milliseconds: 300))
-        #expect(state.lastArchiveSweep == later.adding(milliseconds: 200), "nothing more due: back to every 10 s")
+        #expect(state.eventsUntilSweep == nil)
+        ReportArchive.sweep(&state, now: now.adding(seconds: 5))
+        #expect(state.lastArchiveSweep == now, "nothing more due: back to every 10 s")
     }
 
     @Test("a state stored before the archive existed still restores")
