@@ -13,36 +13,59 @@ enum OutboxFrame {
     static let version: UInt8 = 1
 
     static func encode(_ messages: [Message]) -> Data {
-        var size = 1
-        for m in messages {
-            size += 22 + m.topic.utf8.count + m.key.utf8.count + m.value.count + (m.contentType?.utf8.count ?? 0)
+        // Sized first, then written through one pointer: appending field by field to `Data` (a representation check
+        // and an exclusivity check per append) and copying each message out of the array were most of its cost.
+        messages.withUnsafeBufferPointer { messages in
+            var size = 1
+            for i in messages.indices {
+                // Topic, key and value lengths (4 each), partition flag and value (1 + 4), content type flag (1).
+                size += 18 + messages[i].topic.utf8.count + messages[i].key.utf8.count + messages[i].value.count
+                    + (messages[i].contentType.map { 4 + $0.utf8.count } ?? 0)
+            }
+            var out = Data(count: size)
+            out.withUnsafeMutableBytes { raw in
+                var writer = Writer(next: raw.baseAddress!)
+                writer.integer(version)
+                for i in messages.indices {
+                    writer.string(messages[i].topic)
+                    writer.integer(UInt8(messages[i].partition == nil ? 0 : 1))
+                    writer.integer(messages[i].partition ?? 0)
+                    writer.string(messages[i].key)
+                    messages[i].value.withUnsafeBytes { writer.bytes($0) }
+                    if let c = messages[i].contentType {
+                        writer.integer(UInt8(1))
+                        writer.string(c)
+                    } else {
+                        writer.integer(UInt8(0))
+                    }
+                }
+                precondition(writer.next == raw.baseAddress! + size, "outbox frame size")
+            }
+            return out
         }
-        var out = Data(capacity: size)
-        out.append(version)
-        for m in messages {
-            append(m.topic, to: &out)
-            out.append(m.partition == nil ? 0 : 1)
-            append(m.partition ?? 0, to: &out)
-            append(m.key, to: &out)
-            append(UInt32(m.value.count), to: &out)
-            out.append(contentsOf: m.value)
-            if let c = m.contentType {
-                out.append(1)
-                append(c, to: &out)
-            } else {
-                out.append(0)
+    }
+
+    /// Writes into memory sized beforehand.
+    private struct Writer {
+        var next: UnsafeMutableRawPointer
+
+        mutating func integer<T: FixedWidthInteger>(_ v: T) {
+            next.storeBytes(of: v.littleEndian, as: T.self)
+            next += MemoryLayout<T>.size
+        }
+
+        /// A UInt32 length, then the bytes.
+        mutating func bytes(_ b: UnsafeRawBufferPointer) {
+            integer(UInt32(b.count))
+            if let base = b.baseAddress { next.copyMemory(from: base, byteCount: b.count) }
+            next += b.count
+        }
+
+        mutating func string(_ s: String) {
+            if s.utf8.withContiguousStorageIfAvailable({ bytes(UnsafeRawBufferPointer($0)) }) == nil {
+                Array(s.utf8).withUnsafeBytes { bytes($0) }
             }
         }
-        return out
-    }
-
-    private static func append<T: FixedWidthInteger>(_ v: T, to out: inout Data) {
-        withUnsafeBytes(of: v.littleEndian) { out.append($0.baseAddress!.assumingMemoryBound(to: UInt8.self), count: $0.count) }
-    }
-
-    private static func append(_ s: String, to out: inout Data) {
-        append(UInt32(s.utf8.count), to: &out)
-        if s.utf8.withContiguousStorageIfAvailable({ out.append($0) }) == nil { out.append(contentsOf: Array(s.utf8)) }
     }
 
     /// The messages, or nil when the bytes are not a frame this version wrote.
