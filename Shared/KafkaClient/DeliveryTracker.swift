@@ -26,14 +26,17 @@ final class DeliveryTracker: Sendable {
         }
     }
 
-    /// Called from librdkafka's delivery callback (on the poll thread).
-    func delivered(batchID: UInt, result: Result<DeliveryReport, KafkaError>) {
+    /// Called from librdkafka's delivery callback (on the poll thread) for a message the broker acknowledged. The
+    /// report is made for a batch's last acknowledgement only (a topic name string per message otherwise).
+    func delivered(batchID: UInt, report: () -> DeliveryReport) {
         settle(batchID, count: 1) { b in
-            switch result {
-            case .success(let r): b.lastReport = r
-            case .failure(let e): if b.firstError == nil { b.firstError = e }
-            }
+            if b.remaining == 1 { b.lastReport = report() }
         }
+    }
+
+    /// Called from librdkafka's delivery callback for a message that could not be delivered.
+    func failed(batchID: UInt, error: KafkaError) {
+        settle(batchID, count: 1) { b in if b.firstError == nil { b.firstError = error } }
     }
 
     /// Some messages of the batch were never enqueued: they will get no report.
@@ -44,15 +47,11 @@ final class DeliveryTracker: Sendable {
     /// Counts `count` messages of a batch as settled; resumes its waiter when none remain.
     private func settle(_ batchID: UInt, count: Int, _ update: (inout Batch) -> Void) {
         let finished: Batch? = state.withLock { s in
-            guard var b = s.batches[batchID] else { return nil }
-            update(&b)
-            b.remaining -= count
-            if b.remaining <= 0 {
-                s.batches[batchID] = nil
-                return b
-            }
-            s.batches[batchID] = b
-            return nil
+            // In place: a copy of the batch out of the dictionary and back was most of a report's cost.
+            guard let i = s.batches.index(forKey: batchID) else { return nil }
+            update(&s.batches.values[i])
+            s.batches.values[i].remaining -= count
+            return s.batches.values[i].remaining <= 0 ? s.batches.remove(at: i).value : nil
         }
         if let finished { Self.resume(finished) }
     }

@@ -162,14 +162,15 @@ private func kafkaProducerDeliveryCallback(
     guard let message, let opaque else { return }
     let tracker = Unmanaged<DeliveryTracker>.fromOpaque(opaque).takeUnretainedValue()
     let batchID = UInt(bitPattern: message.pointee._private)
-    let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+    let topic = { message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "" }
     if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-        tracker.delivered(batchID: batchID, result: .success(
-            DeliveryReport(topic: topic, partition: message.pointee.partition, offset: message.pointee.offset)))
+        tracker.delivered(batchID: batchID) {
+            DeliveryReport(topic: topic(), partition: message.pointee.partition, offset: message.pointee.offset)
+        }
     } else {
-        var error = KafkaError.from(message.pointee.err, context: "delivery to \(topic)")
+        var error = KafkaError.from(message.pointee.err, context: "delivery to \(topic())")
         if error.code == .underlying { error = KafkaError(code: .delivery, reason: error.reason,
                                                           rdKafkaErrorCode: error.rdKafkaErrorCode) }
-        tracker.delivered(batchID: batchID, result: .failure(error))
+        tracker.failed(batchID: batchID, error: error)
     }
 }
