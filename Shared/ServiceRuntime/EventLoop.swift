@@ -209,16 +209,45 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         var started: ContinuousClock.Instant
         var enqueued: ContinuousClock.Instant
 
-        /// Hands the rows to the producer.
+        /// Hands the outbox rows left from before to the producer.
         init(producing rows: [StateStore.OutboxRow], with producer: KafkaProducer, offsets: [TopicPartition: Int64],
              started: ContinuousClock.Instant) {
-            delivery = producer.enqueue(batch: rows.map(EventLoop.message))
-            outbox = rows.first.map { first in first.seq...rows[rows.count - 1].seq }
-            events = rows.reduce(0) { $0 + ($1.contentType == nil ? 0 : 1) }
+            self.init(producing: rows.map { EventLoop.message(topic: $0.topic, partition: $0.partition, key: $0.key, value: $0.value,
+                                                              contentType: $0.contentType) },
+                      events: rows.reduce(0) { $0 + ($1.contentType == nil ? 0 : 1) },
+                      outbox: rows.first.map { first in first.seq...rows[rows.count - 1].seq },
+                      with: producer, offsets: offsets, started: started)
+        }
+
+        /// Hands a batch just committed as outbox batch `seq` to the producer.
+        init(producing write: StateStore.BatchWrite, seq: Int64?, with producer: KafkaProducer, offsets: [TopicPartition: Int64],
+             started: ContinuousClock.Instant) {
+            var events = 0
+            let messages = write.outbox.indices.map { i in
+                if write.outbox[i].contentType != nil { events += 1 }
+                return EventLoop.message(topic: write.outbox[i].topic, partition: write.outbox[i].partition, key: write.outbox[i].key,
+                                         value: write.outbox[i].value, contentType: write.outbox[i].contentType)
+            }
+            self.init(producing: messages, events: events, outbox: seq.map { $0...$0 }, with: producer, offsets: offsets,
+                      started: started)
+        }
+
+        private init(producing messages: [OutgoingMessage], events: Int, outbox: ClosedRange<Int64>?, with producer: KafkaProducer,
+                     offsets: [TopicPartition: Int64], started: ContinuousClock.Instant) {
+            delivery = producer.enqueue(batch: messages)
+            self.outbox = outbox
+            self.events = events
             self.offsets = offsets
             self.started = started
             enqueued = .now
         }
+    }
+
+    /// A batch's write on its way to SQLite. One reference holds it, so that filling in the encoded outputs changes
+    /// the outbox in place (a captured copy of the write made the first change copy the whole outbox).
+    private final class WriteInProgress: @unchecked Sendable {
+        var write: StateStore.BatchWrite
+        init(_ write: StateStore.BatchWrite) { self.write = write }
     }
 
     /// Decides a batch and commits it to SQLite, then hands its outputs to the producer without waiting: the
@@ -422,18 +451,20 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         committing.withLock { $0 = pending }
         // Encoding the outputs is pure: it runs off the loop (on all cores), overlapping the next batch's decisions,
         // and the write follows it. A rebalance or shutdown waits for both (`committing`).
-        DispatchQueue.global().async { [write, toEncode, metrics] in
-            var write = write
+        let inProgress = WriteInProgress(write)
+        write = StateStore.BatchWrite()  // `inProgress` holds the only reference to the outbox
+        DispatchQueue.global().async { [inProgress, toEncode, metrics] in
             let encoded = ParallelMap.map(toEncode.count, minimum: 32) { i in
                 let e = toEncode[i]
                 return CloudEventCodec.encode(e.emission.payload, id: e.id, source: source, time: e.emission.time,
                                               tenantID: e.tenant, subject: e.emission.subject)
             }
-            for (e, value) in zip(toEncode, encoded) { write.outbox[e.index].value = value }
-            store.commit(write) { [offsets = write.offsets] result in
+            for (e, value) in zip(toEncode, encoded) { inProgress.write.outbox[e.index].value = value }
+            store.commit(inProgress.write) { result in
                 metrics.storePhase.record(.now - decided)
-                pending.finish(result.map { rows in
-                    InFlightBatch(producing: rows, with: producer, offsets: offsets, started: started)
+                pending.finish(result.map { seq in
+                    InFlightBatch(producing: inProgress.write, seq: seq, with: producer, offsets: inProgress.write.offsets,
+                                  started: started)
                 })
             }
         }
@@ -478,8 +509,17 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
     }
 
     static func message(_ r: StateStore.OutboxRow) -> OutgoingMessage {
-        OutgoingMessage(topic: r.topic, partition: r.partition, key: Array(r.key.utf8), value: r.value,
-                        headers: r.contentType.map { [KafkaHeader(key: "content-type", string: $0)] } ?? [])
+        message(topic: r.topic, partition: r.partition, key: r.key, value: r.value, contentType: r.contentType)
+    }
+
+    static func message(topic: String, partition: Int32?, key: String, value: [UInt8], contentType: String?) -> OutgoingMessage {
+        let headers: [KafkaHeader]
+        switch contentType {
+        case nil: headers = []
+        case CloudEventCodec.structuredContentType: headers = cloudEventMessageHeaders
+        case let other?: headers = [KafkaHeader(key: "content-type", string: other)]
+        }
+        return OutgoingMessage(topic: topic, partition: partition, key: Array(key.utf8), value: value, headers: headers)
     }
 
     /// Waits for a batch's acknowledgements; its outbox rows are deleted with the next batch's transaction (or by
@@ -740,3 +780,6 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         func partitionsRevoked(_ partitions: [TopicPartition]) { loop.revoked(partitions) }
     }
 }
+
+/// The headers of every event the services produce, shared by their messages (two allocations per message otherwise).
+private let cloudEventMessageHeaders = [KafkaHeader(key: "content-type", string: CloudEventCodec.structuredContentType)]

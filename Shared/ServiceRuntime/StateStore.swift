@@ -165,8 +165,8 @@ public final class StateStore: Sendable {
         }
     }
 
-    /// Writes a batch in one transaction and returns the outbox rows it added.
-    public func commit(_ batch: BatchWrite) async throws -> [OutboxRow] {
+    /// Writes a batch in one transaction and returns the `seq` of the outbox batch it added (nil: no outbox).
+    public func commit(_ batch: BatchWrite) async throws -> Int64? {
         try await withCheckedThrowingContinuation { continuation in
             commit(batch) { continuation.resume(with: $0) }
         }
@@ -174,11 +174,11 @@ public final class StateStore: Sendable {
 
     /// Starts writing a batch and returns at once; `completion` runs on the writer's queue once the transaction
     /// is committed (or failed), so that a caller can wait for it without a cooperative thread.
-    public func commit(_ batch: BatchWrite, completion: @escaping @Sendable (Result<[OutboxRow], any Error>) -> Void) {
+    public func commit(_ batch: BatchWrite, completion: @escaping @Sendable (Result<Int64?, any Error>) -> Void) {
         db.asyncWrite({ db in try Self.write(batch, in: db) }, completion: { _, result in completion(result) })
     }
 
-    private static func write(_ batch: BatchWrite, in db: Database) throws -> [OutboxRow] {
+    private static func write(_ batch: BatchWrite, in db: Database) throws -> Int64? {
         if let seq = batch.acknowledgedOutbox {
             try db.execute(sql: "DELETE FROM outbox_batch WHERE seq <= ?", arguments: [seq])
         }
@@ -201,13 +201,10 @@ public final class StateStore: Sendable {
         for (tp, o) in batch.offsets {
             try offset.execute(arguments: [tp.topic, tp.partition, o])
         }
-        guard !batch.outbox.isEmpty else { return [] }
+        guard !batch.outbox.isEmpty else { return nil }
         try db.execute(sql: "INSERT INTO outbox_batch (count, messages) VALUES (?, ?)",
                        arguments: [batch.outbox.count, OutboxFrame.encode(batch.outbox)])
-        let seq = db.lastInsertedRowID
-        return batch.outbox.map { o in
-            OutboxRow(seq: seq, topic: o.topic, partition: o.partition, key: o.key, value: o.value, contentType: o.contentType)
-        }
+        return db.lastInsertedRowID
     }
 
     /// Outbox rows not yet confirmed as produced (left by a crash), oldest first: whole batches, at least `limit`
