@@ -107,9 +107,17 @@ func freePort() -> Int {
 var brokerProcess: Process?
 let brokers: String
 if let b = o.brokers { brokers = b } else {
+    let tansu = ".venv/bin/tansu"
+    guard FileManager.default.isExecutableFile(atPath: tansu) else {
+        FileHandle.standardError.write(Data("""
+            cc-bench: no local broker at \(FileManager.default.currentDirectoryPath)/\(tansu): run it from the project \
+            root after `make bootstrap`, or pass --brokers HOST:PORT\n
+            """.utf8))
+        exit(2)
+    }
     let port = freePort()
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: ".venv/bin/tansu")
+    p.executableURL = URL(fileURLWithPath: tansu)
     p.arguments = ["broker", "--listener-url", "tcp://127.0.0.1:\(port)", "--advertised-listener-url", "tcp://127.0.0.1:\(port)"]
     p.standardOutput = FileHandle.nullDevice
     p.standardError = FileHandle.nullDevice
