@@ -95,7 +95,10 @@ public struct AgentStatusBoard: Hashable, Codable, Sendable {
     public mutating func callEnded(_ call: CallID, at: Timestamp) -> [Entry] {
         let ccID = callCenterOfCall.removeValue(forKey: call)
         var changed: [Entry] = []
-        for account in entries.keys.sorted() where entries[account]?.callID == call {
+        // Only the agents on this call, in account order: sorting every agent's key per hang-up was most of
+        // status-service's time with 2,000 agents in a tenant.
+        let onCall = entries.lazy.filter { $0.value.callID == call }.map(\.key).sorted()
+        for account in onCall {
             let wasTalking = entries[account]?.status == .talking || entries[account]?.status == .onHold
             let wrap = ccID.flatMap { wrapUpSeconds[$0] } ?? 0
             if let e = update(account, at: at, { e in
@@ -112,9 +115,9 @@ public struct AgentStatusBoard: Hashable, Codable, Sendable {
     /// Ends wrap-ups due by `now`.
     public mutating func tick(now: Timestamp) -> [Entry] {
         var changed: [Entry] = []
-        for account in entries.keys.sorted() {
-            if let until = entries[account]?.wrapUpUntil, now >= until,
-               let e = update(account, at: until, { $0.wrapUpUntil = nil }) {
+        let due = entries.lazy.filter { $0.value.wrapUpUntil.map { now >= $0 } ?? false }.map(\.key).sorted()
+        for account in due {
+            if let until = entries[account]?.wrapUpUntil, let e = update(account, at: until, { $0.wrapUpUntil = nil }) {
                 changed.append(e)
             }
         }

@@ -24,6 +24,26 @@ struct StatusAndPolicyTests {
         #expect(b.presenceChanged("a", to: .signedOut, at: Fixtures.t0.adding(seconds: 100))?.status == .signedOut)
     }
 
+    @Test("T1 a hang-up releases exactly the agents on that call and due wrap-ups end, each in account order")
+    func manyAgents() {
+        var b = AgentStatusBoard(tenantID: Fixtures.tenantID)
+        let agents = (0..<40).map { "a\(($0 * 7) % 40)" }  // configured out of order
+        b.configure(Fixtures.callCenter("cc1", members: agents, wrapUp: 30))
+        for a in agents { _ = b.presenceChanged(a, to: .available, at: Fixtures.t0) }
+        for a in ["a5", "a31", "a12"] {
+            _ = b.offered("c1", callCenter: "cc1", to: a, features: .for(Fixtures.mobile), at: Fixtures.t0)
+            _ = b.answered("c1", by: a, at: Fixtures.t0.adding(seconds: 1))
+        }
+        _ = b.offered("c2", callCenter: "cc1", to: "a20", features: .for(Fixtures.mobile), at: Fixtures.t0)
+        let ended = b.callEnded("c1", at: Fixtures.t0.adding(seconds: 60))
+        #expect(ended.map(\.accountID) == ["a12", "a31", "a5"])
+        #expect(ended.allSatisfy { $0.status == .wrapUp })
+        #expect(b.entry("a20")?.status == .ringing)
+        #expect(b.tick(now: Fixtures.t0.adding(seconds: 89)).isEmpty)
+        #expect(b.tick(now: Fixtures.t0.adding(seconds: 90)).map(\.accountID) == ["a12", "a31", "a5"])
+        #expect(b.entry("a20")?.status == .ringing)
+    }
+
     @Test("T2 holds of calls on personal phones are not counted in the hold count; softphone holds are")
     func holdCount() {
         var ext = Self.board(Fixtures.mobile)
