@@ -7,6 +7,8 @@ public struct AgentStatusBoard: Hashable, Codable, Sendable {
         public var presence: Presence = .signedOut
         public var device: SignInDevice = .softphone
         public var callID: CallID?
+        /// The call center of the current call: its wrap-up time applies when the call ends.
+        public var callCenterID: CallCenterID?
         /// Features of the current call (from the routing decision).
         public var features: CallFeatures?
         /// Whether the customer is held right now, visible or not.
@@ -26,9 +28,27 @@ public struct AgentStatusBoard: Hashable, Codable, Sendable {
     public var tenantID: TenantID
     public private(set) var entries = ChangeTrackedDictionary<Entry>()
     public private(set) var wrapUpSeconds: [CallCenterID: Int] = [:]
-    private var callCenterOfCall: [CallID: CallCenterID] = [:]
 
     public init(tenantID: TenantID) { self.tenantID = tenantID }
+
+    private enum CodingKeys: String, CodingKey { case tenantID, entries, wrapUpSeconds }
+    private enum LegacyCodingKeys: String, CodingKey { case callCenterOfCall }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        tenantID = try c.decode(TenantID.self, forKey: .tenantID)
+        entries = try c.decodeIfPresent(ChangeTrackedDictionary<Entry>.self, forKey: .entries) ?? ChangeTrackedDictionary()
+        wrapUpSeconds = try c.decodeIfPresent([CallCenterID: Int].self, forKey: .wrapUpSeconds) ?? [:]
+        // Boards stored before entries knew their call's call center kept a map of every call offered; it grew
+        // without bound when a hang-up was handled before its offer. Calls in progress take their call center from it.
+        let legacy = try decoder.container(keyedBy: LegacyCodingKeys.self)
+        if let callCenterOfCall = try legacy.decodeIfPresent([CallID: CallCenterID].self, forKey: .callCenterOfCall) {
+            let inProgress = entries.compactMap { e in e.value.callID.flatMap { callCenterOfCall[$0] }.map { (e.key, $0) } }
+            for (account, callCenter) in inProgress where entries[account]?.callCenterID == nil {
+                entries[account]?.callCenterID = callCenter
+            }
+        }
+    }
 
     public func entry(_ account: AccountID) -> Entry? { entries[account] }
 
@@ -51,9 +71,9 @@ public struct AgentStatusBoard: Hashable, Codable, Sendable {
     /// The routing service rang this agent.
     public mutating func offered(_ call: CallID, callCenter: CallCenterID, to account: AccountID, features: CallFeatures,
                                  at: Timestamp) -> Entry? {
-        callCenterOfCall[call] = callCenter
-        return update(account, at: at) {
+        update(account, at: at) {
             $0.callID = call
+            $0.callCenterID = callCenter
             $0.features = features
             $0.held = false
         }
@@ -69,6 +89,7 @@ public struct AgentStatusBoard: Hashable, Codable, Sendable {
         guard entries[account]?.callID == call else { return nil }
         return update(account, at: at) {
             $0.callID = nil
+            $0.callCenterID = nil
             $0.features = nil
             $0.reason = nil
         }
@@ -93,16 +114,16 @@ public struct AgentStatusBoard: Hashable, Codable, Sendable {
     }
 
     public mutating func callEnded(_ call: CallID, at: Timestamp) -> [Entry] {
-        let ccID = callCenterOfCall.removeValue(forKey: call)
         var changed: [Entry] = []
         // Only the agents on this call, in account order: sorting every agent's key per hang-up was most of
         // status-service's time with 2,000 agents in a tenant.
         let onCall = entries.lazy.filter { $0.value.callID == call }.map(\.key).sorted()
         for account in onCall {
             let wasTalking = entries[account]?.status == .talking || entries[account]?.status == .onHold
-            let wrap = ccID.flatMap { wrapUpSeconds[$0] } ?? 0
+            let wrap = entries[account]?.callCenterID.flatMap { wrapUpSeconds[$0] } ?? 0
             if let e = update(account, at: at, { e in
                 e.callID = nil
+                e.callCenterID = nil
                 e.features = nil
                 e.held = false
                 e.wrapUpUntil = wasTalking && wrap > 0 ? at.adding(seconds: wrap) : nil

@@ -1,3 +1,4 @@
+import Foundation
 import CallCenterDomain
 import Testing
 
@@ -42,6 +43,41 @@ struct StatusAndPolicyTests {
         #expect(b.tick(now: Fixtures.t0.adding(seconds: 89)).isEmpty)
         #expect(b.tick(now: Fixtures.t0.adding(seconds: 90)).map(\.accountID) == ["a12", "a31", "a5"])
         #expect(b.entry("a20")?.status == .ringing)
+    }
+
+    @Test("T1 a hang-up handled before its offer (a tie across topics) leaves nothing behind once the agent rings again")
+    func hangUpBeforeOffer() throws {
+        var b = Self.board(Fixtures.mobile)
+        let fresh = try JSONEncoder().encode(b).count
+        for i in 0..<1_000 {
+            _ = b.callEnded("c\(i)", at: Fixtures.t0.adding(seconds: i))
+            _ = b.offered("c\(i)", callCenter: "cc1", to: "a", features: .for(Fixtures.mobile), at: Fixtures.t0.adding(seconds: i))
+        }
+        // The agent shows the last stale offer until its next call; nothing per call is kept (it grew without bound).
+        #expect(b.entry("a")?.callID == "c999")
+        #expect(try JSONEncoder().encode(b).count < fresh + 200)
+        _ = b.offered("d1", callCenter: "cc1", to: "a", features: .for(Fixtures.mobile), at: Fixtures.t0.adding(seconds: 2_000))
+        _ = b.answered("d1", by: "a", at: Fixtures.t0.adding(seconds: 2_001))
+        #expect(b.callEnded("d1", at: Fixtures.t0.adding(seconds: 2_060)).first?.wrapUpUntil == Fixtures.t0.adding(seconds: 2_090))
+    }
+
+    @Test("T1 a board stored by an earlier version (a map of calls to call centers) keeps the wrap-up of calls in progress")
+    func legacyBoard() throws {
+        var b = Self.board(Fixtures.mobile)
+        _ = b.offered("c1", callCenter: "cc1", to: "a", features: .for(Fixtures.mobile), at: Fixtures.t0)
+        _ = b.answered("c1", by: "a", at: Fixtures.t0.adding(seconds: 5))
+        // As the earlier version wrote it: no call center in the entry, a map beside the entries.
+        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(b)) as! [String: Any]
+        var entries = json["entries"] as! [String: Any]
+        var entry = entries["a"] as! [String: Any]
+        entry["callCenterID"] = nil
+        entries["a"] = entry
+        json["entries"] = entries
+        json["callCenterOfCall"] = ["c1": "cc1", "old": "cc1"]
+        var restored = try JSONDecoder().decode(AgentStatusBoard.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(restored.entry("a")?.callCenterID == "cc1")
+        #expect(restored.callEnded("c1", at: Fixtures.t0.adding(seconds: 60)).first?.wrapUpUntil == Fixtures.t0.adding(seconds: 90))
+        #expect(!String(decoding: try JSONEncoder().encode(restored), as: UTF8.self).contains("callCenterOfCall"))
     }
 
     @Test("T2 holds of calls on personal phones are not counted in the hold count; softphone holds are")
