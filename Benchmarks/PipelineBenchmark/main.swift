@@ -255,8 +255,10 @@ for i in 0..<o.calls {
     mix.append(event(TelephonyEvents.CallOffered(callId: "k\(i)", callCenterId: "cc\(i % 50)", callerNumber: "+81311112222",
                                                  dialedNumber: "+81312345678", at: EventTime(at)), topic: prefix + "cc.telephony.events",
                      tenant: tenant, id: "o\(i)", time: at))
+    // A hang-up's event time is its own (1 ms after the offer): with the offer's time, a service reading routing's
+    // decisions beside the telephony events may see the tie broken either way.
     mix.append(event(TelephonyEvents.CallEnded(callId: "k\(i)", at: EventTime(at.adding(milliseconds: 1))),
-                     topic: prefix + "cc.telephony.events", tenant: tenant, id: "x\(i)", time: at))
+                     topic: prefix + "cc.telephony.events", tenant: tenant, id: "x\(i)", time: at.adding(milliseconds: 1)))
 }
 try await producer.send(batch: mix)
 let target = setupCount + Double(mix.count)
@@ -437,7 +439,7 @@ while consumedSoFar < o.memoryEvents {
                                                        dialedNumber: "+81312345678", at: EventTime(at)),
                            topic: prefix + "cc.telephony.events", tenant: tenant, id: "mo\(sent)", time: at))
         chunk.append(event(TelephonyEvents.CallEnded(callId: "m\(sent)", at: EventTime(at.adding(milliseconds: 1))),
-                           topic: prefix + "cc.telephony.events", tenant: tenant, id: "mx\(sent)", time: at))
+                           topic: prefix + "cc.telephony.events", tenant: tenant, id: "mx\(sent)", time: at.adding(milliseconds: 1)))
         sent += 1
     }
     try await producer.send(batch: chunk)
