@@ -28,10 +28,13 @@ public struct AgentStatusBoard: Hashable, Codable, Sendable {
     public var tenantID: TenantID
     public private(set) var entries = ChangeTrackedDictionary<Entry>()
     public private(set) var wrapUpSeconds: [CallCenterID: Int] = [:]
+    /// The agents whose entry shows each call (a hang-up finds them without going through every agent). It holds
+    /// only calls some entry shows, so it is bounded by the number of agents.
+    private var accountsOnCall = ChangeTrackedDictionary<[AccountID]>()
 
     public init(tenantID: TenantID) { self.tenantID = tenantID }
 
-    private enum CodingKeys: String, CodingKey { case tenantID, entries, wrapUpSeconds }
+    private enum CodingKeys: String, CodingKey { case tenantID, entries, wrapUpSeconds, accountsOnCall }
     private enum LegacyCodingKeys: String, CodingKey { case callCenterOfCall }
 
     public init(from decoder: any Decoder) throws {
@@ -39,6 +42,11 @@ public struct AgentStatusBoard: Hashable, Codable, Sendable {
         tenantID = try c.decode(TenantID.self, forKey: .tenantID)
         entries = try c.decodeIfPresent(ChangeTrackedDictionary<Entry>.self, forKey: .entries) ?? ChangeTrackedDictionary()
         wrapUpSeconds = try c.decodeIfPresent([CallCenterID: Int].self, forKey: .wrapUpSeconds) ?? [:]
+        if let stored = try c.decodeIfPresent(ChangeTrackedDictionary<[AccountID]>.self, forKey: .accountsOnCall) {
+            accountsOnCall = stored
+        } else {  // stored by an earlier version (or no call in progress)
+            for (account, e) in entries { if let call = e.callID { accountsOnCall[call] = (accountsOnCall[call] ?? []) + [account] } }
+        }
         // Boards stored before entries knew their call's call center kept a map of every call offered; it grew
         // without bound when a hang-up was handled before its offer. Calls in progress take their call center from it.
         let legacy = try decoder.container(keyedBy: LegacyCodingKeys.self)
@@ -115,10 +123,9 @@ public struct AgentStatusBoard: Hashable, Codable, Sendable {
 
     public mutating func callEnded(_ call: CallID, at: Timestamp) -> [Entry] {
         var changed: [Entry] = []
-        // Only the agents on this call, in account order: sorting every agent's key per hang-up was most of
+        // Only the agents on this call, in account order: going through every agent per hang-up was most of
         // status-service's time with 2,000 agents in a tenant.
-        let onCall = entries.lazy.filter { $0.value.callID == call }.map(\.key).sorted()
-        for account in onCall {
+        for account in (accountsOnCall[call] ?? []).sorted() {
             let wasTalking = entries[account]?.status == .talking || entries[account]?.status == .onHold
             let wrap = entries[account]?.callCenterID.flatMap { wrapUpSeconds[$0] } ?? 0
             if let e = update(account, at: at, { e in
@@ -149,7 +156,15 @@ public struct AgentStatusBoard: Hashable, Codable, Sendable {
     private mutating func update(_ account: AccountID, at: Timestamp, _ change: (inout Entry) -> Void) -> Entry? {
         var e = entries[account] ?? Entry(accountID: account, since: at)
         let before = (e.status, e.holdCount, e.device)
+        let previousCall = e.callID
         change(&e)
+        if e.callID != previousCall {
+            if let previousCall, var accounts = accountsOnCall[previousCall] {
+                accounts.removeAll { $0 == account }
+                accountsOnCall[previousCall] = accounts.isEmpty ? nil : accounts
+            }
+            if let call = e.callID { accountsOnCall[call] = (accountsOnCall[call] ?? []) + [account] }
+        }
         e.status = Self.status(of: e)
         if (e.status, e.holdCount, e.device) == before && entries[account] != nil {
             entries[account] = e

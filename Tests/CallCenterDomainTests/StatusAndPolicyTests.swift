@@ -73,6 +73,7 @@ struct StatusAndPolicyTests {
         entry["callCenterID"] = nil
         entries["a"] = entry
         json["entries"] = entries
+        json["accountsOnCall"] = nil
         json["callCenterOfCall"] = ["c1": "cc1", "old": "cc1"]
         var restored = try JSONDecoder().decode(AgentStatusBoard.self, from: JSONSerialization.data(withJSONObject: json))
         #expect(restored.entry("a")?.callCenterID == "cc1")
