@@ -212,8 +212,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         /// Hands the outbox rows left from before to the producer.
         init(producing rows: [StateStore.OutboxRow], with producer: KafkaProducer, offsets: [TopicPartition: Int64],
              started: ContinuousClock.Instant) {
-            self.init(producing: rows.map { EventLoop.message(topic: $0.topic, partition: $0.partition, key: $0.key, value: $0.value,
-                                                              contentType: $0.contentType) },
+            self.init(producing: rows.map(EventLoop.message),
                       events: rows.reduce(0) { $0 + ($1.contentType == nil ? 0 : 1) },
                       outbox: rows.first.map { first in first.seq...rows[rows.count - 1].seq },
                       with: producer, offsets: offsets, started: started)
