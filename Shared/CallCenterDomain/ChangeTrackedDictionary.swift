@@ -42,8 +42,30 @@ public struct ChangeTrackedDictionary<Value: Hashable & Codable & Sendable>: Has
     public var values: TreeDictionary<String, Value>.Values { entries.values }
     public func makeIterator() -> TreeDictionary<String, Value>.Iterator { entries.makeIterator() }
 
+    /// Inserts `value` unless `key` is present (the present value stays); true when it inserted.
+    /// One hash and one descent of the trie (a read then a write took two of each).
+    @discardableResult
+    public mutating func insertIfAbsent(_ value: Value, forKey key: String) -> Bool {
+        var inserted = false
+        entries.updateValue(forKey: key, default: { inserted = true; return value }(), with: { _ in })
+        if inserted { position = journal.append(key) }
+        return inserted
+    }
+
+    /// Removes every entry `shouldBeRemoved` picks: the trie is filtered in one pass (not a descent per key)
+    /// and the removed keys are journalled together.
     public mutating func removeAll(where shouldBeRemoved: (String, Value) -> Bool) {
-        for (key, value) in entries where shouldBeRemoved(key, value) { self[key] = nil }
+        var removed: [String] = []
+        let kept = entries.filter { key, value in
+            if shouldBeRemoved(key, value) {
+                removed.append(key)
+                return false
+            }
+            return true
+        }
+        guard !removed.isEmpty else { return }
+        entries = kept
+        position = journal.append(contentsOf: removed)
     }
 
     /// The keys that may differ from `older` (an earlier copy of this dictionary), or nil when
@@ -85,6 +107,14 @@ final class KeyJournal: Sendable {
     func append(_ key: String) -> Int {
         log.withLock { l in
             l.keys.append(key)
+            return l.base + l.keys.count
+        }
+    }
+
+    /// Appends keys under one lock and returns the new end position.
+    func append(contentsOf keys: [String]) -> Int {
+        log.withLock { l in
+            l.keys.append(contentsOf: keys)
             return l.base + l.keys.count
         }
     }

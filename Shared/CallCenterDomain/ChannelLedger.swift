@@ -47,8 +47,7 @@ public struct ChannelLedger: Hashable, Codable, Sendable {
 
     /// Ends a call and releases all its legs. Idempotent: a second call changes nothing.
     public mutating func end(_ call: CallID, at: Timestamp) -> ChannelChange? {
-        if ended[call] == nil {
-            ended[call] = at
+        if ended.insertIfAbsent(at, forKey: call) {
             // Late events for calls that ended over an hour ago are simply unknown calls: keep the state bounded.
             if ended.count > (pruneAt ?? Self.endedMemory) {
                 forgetEnded(before: at.adding(seconds: -3_600))

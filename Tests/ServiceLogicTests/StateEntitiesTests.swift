@@ -161,6 +161,26 @@ struct StateEntitiesTests {
         #expect(changes == ["tracked/k2": Data("0".utf8), "tracked/k3": Data?.none] as StateEntities.Changes)
     }
 
+    @Test("insert-if-absent keeps a present value; a bulk removal leaves the older copy whole; the diff names exactly what both changed")
+    func trackedTableInsertIfAbsentAndBulkRemoval() throws {
+        var toy = Toy()
+        for i in 0..<1_000 { toy.tracked["k\(i)"] = i }
+        let before = toy
+        let replacedPresent = toy.tracked.insertIfAbsent(-5, forKey: "k5")
+        #expect(!replacedPresent && toy.tracked["k5"] == 5)
+        let insertedNew = toy.tracked.insertIfAbsent(42, forKey: "new")
+        #expect(insertedNew && toy.tracked["new"] == 42)
+        toy.tracked.removeAll { key, value in value >= 990 && key != "new" }
+        toy.tracked.removeAll { _, _ in false }  // removes nothing, journals nothing
+        #expect(toy.tracked.count == 991)
+        #expect(before.tracked.count == 1_000 && before.tracked["k995"] == 995 && before.tracked["new"] == nil)
+        var changes = StateEntities.Changes()
+        StateEntities.diff(old: before, new: toy, encoder: EntityEncoder(), into: &changes)
+        var expected: StateEntities.Changes = ["tracked/new": Data("42".utf8)]
+        for i in 990..<1_000 { expected["tracked/k\(i)"] = Data?.none }
+        #expect(changes == expected)
+    }
+
     @Test("a batch's outgoing messages are kept as one outbox row, exactly, until acknowledged; the next batch's transaction deletes them")
     func outboxBatches() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-\(UInt64.random(in: 0...UInt64.max))").path
