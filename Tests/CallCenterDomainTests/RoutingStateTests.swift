@@ -77,6 +77,33 @@ struct RoutingStateTests {
         #expect(Self.offers(r.tick(now: t.adding(seconds: 135))).map(\.0) == ["c2"])
     }
 
+    @Test("A2 A3 a tick fires every due ring timeout in call-id order and ends every due wrap-up; with nothing due it changes nothing")
+    func tickFiresOnlyWhatIsDue() {
+        var r = Self.routing(members: ["a1", "a2", "a3", "a4"])
+        let t = Fixtures.t0.adding(seconds: 10)
+        // a1 and a2 take calls that end (wrap-up 35 s); c3 and c4 then ring a3 and a4 without an answer.
+        _ = r.callOffered("x1", callCenter: "cc1", callerNumber: "+81311112222", at: t)
+        _ = r.callOffered("x2", callCenter: "cc1", callerNumber: "+81311112222", at: t)
+        _ = r.agentAnswered("x1", by: "a1", at: t)
+        _ = r.agentAnswered("x2", by: "a2", at: t)
+        _ = r.callEnded("x2", at: t.adding(seconds: 1))
+        _ = r.callEnded("x1", at: t.adding(seconds: 2))
+        _ = r.callOffered("c4", callCenter: "cc1", callerNumber: "+81311112222", at: t.adding(seconds: 3))
+        _ = r.callOffered("c3", callCenter: "cc1", callerNumber: "+81311112222", at: t.adding(seconds: 3))
+        let before = r
+        #expect(r.tick(now: t.adding(seconds: 30)).isEmpty)
+        #expect(r == before, "nothing due: the state is unchanged")
+        // At +38 s both rings (35 s from +3 s) and both wrap-ups (+36, +37 s) are due.
+        let out = r.tick(now: t.adding(seconds: 38))
+        let cancelled = out.compactMap { if case .offerCancelled(let c, _, .timeout) = $0 { c } else { nil } }
+        #expect(cancelled == ["c3", "c4"], "in call-id order")
+        // Ring timeouts come first (each re-offered to whoever is free then: only the agent it just rang), then
+        // the wrap-ups end, each agent idle since its own wrap-up's end.
+        #expect(Self.offers(out).map { "\($0.0)>\($0.1.accountID)" } == ["c3>a4", "c4>a3"])
+        #expect(r.agents["a1"]?.activity == .idle && r.agents["a1"]?.idleSince == t.adding(seconds: 37))
+        #expect(r.agents["a2"]?.activity == .idle && r.agents["a2"]?.idleSince == t.adding(seconds: 36))
+    }
+
     @Test("A4 F1 F3 T2 T3 F10 F11 the offer carries device, number, caller id, channels, timeout and features")
     func deliveryPlan() throws {
         var r = Self.routing(members: ["m", "s", "l"], devices: ["m": Fixtures.mobile, "l": Fixtures.landline])
