@@ -71,8 +71,10 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         self.clock = clock
         self.tickInterval = tickInterval
         maxBatch = configuration.maxBatch
-        changelogTopic = configuration.topics.changelog(service: configuration.serviceName)
-        let topics = processor.inputs.map { $0.name(in: configuration.topics) }
+        let names = configuration.topics
+        topicNames = names
+        changelogTopic = names.changelog(service: configuration.serviceName)
+        let topics = processor.inputs.map { $0.name(in: names) }
         shared = Mutex(Shared(merger: InputMerger(topics: topics,
                                                   maxIdle: .milliseconds(configuration.maxTaskIdleMilliseconds),
                                                   maxBuffered: configuration.mergeBufferEvents)))
@@ -82,6 +84,8 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         Timestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
     }
 
+    /// Built once: every output names its topic.
+    let topicNames: TopicNames
     /// Built once: every entity write names it (a new string per write was 13 MB of report-service's heap at its peak).
     let changelogTopic: String
 
@@ -261,7 +265,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         var touchedPartitions: Set<Int32> = []
         let service = configuration.serviceName
         let source = "/" + service
-        let topics = configuration.topics
+        let topics = topicNames
 
         /// Outputs are encoded after the batch's decisions, on all cores: (outbox index, what to encode).
         var toEncode: [(index: Int, emission: Emission, id: String, tenant: TenantID)] = []
@@ -578,7 +582,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             payloadBase64: Data(m.value.prefix(keep)).base64EncodedString(), service: configuration.serviceName, at: EventTime(time))
         let value = CloudEventCodec.encode(payload, id: "dlq~\(configuration.serviceName)~\(m.topic)~\(m.partition)~\(m.offset)",
                                            source: "/" + configuration.serviceName, time: time, tenantID: tenant, subject: nil)
-        return (configuration.topics.deadLetter, nil, tenant, value, CloudEventCodec.structuredContentType)
+        return (topicNames.deadLetter, nil, tenant, value, CloudEventCodec.structuredContentType)
     }
 
     /// The recent-id chunks a batch appended to, and the chunks it evicted entirely (`since` nil: all chunks).
