@@ -380,7 +380,35 @@ let offerProducer = try KafkaProducer(configuration: ProducerConfiguration(commo
 }
 func percentile(_ sorted: [Int64], _ p: Double) -> Int64 { sorted.isEmpty ? -1 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
 
+/// The service's batch phases so far (count and seconds in all, from its Prometheus histograms): decide (the loop,
+/// under the state lock), store (encoding the outputs and the SQLite transaction), produce (handed to librdkafka →
+/// acknowledged by the broker).
+typealias PhaseTotals = [(phase: String, count: Double, seconds: Double)]
+func phaseTotals() async -> PhaseTotals {
+    guard let url = URL(string: "http://127.0.0.1:\(port)/metrics"), let (data, _) = try? await URLSession.shared.data(from: url) else {
+        return []
+    }
+    let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+    return ["decide", "store", "produce"].map { phase in
+        func value(_ suffix: String) -> Double {
+            lines.first { $0.hasPrefix("cc_batch_phase_seconds_\(suffix){") && $0.contains("phase=\"\(phase)\"") }
+                .flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+        }
+        return (phase, value("count"), value("sum"))
+    }
+}
+/// Batches and each phase's mean, of what happened between `before` and `after`.
+func phaseSummary(from before: PhaseTotals, to after: PhaseTotals) -> String {
+    let parts = after.map { a -> String in
+        let b = before.first { $0.phase == a.phase }
+        let count = a.count - (b?.count ?? 0), seconds = a.seconds - (b?.seconds ?? 0)
+        return String(format: "%@ %.0f × %.2f ms", a.phase, count, count > 0 ? 1000 * seconds / count : 0)
+    }
+    return parts.joined(separator: ", ")
+}
+
 // 3a. routing-service: `call.offered` produced → `offered-to-agent` consumed.
+let phasesBeforeLatency = await phaseTotals()
 let latencies = try await measureLatency(into: prefix + "cc.telephony.events", readFrom: prefix + "cc.routing.decisions",
                                          callPrefix: "L") { m in
     // The offer's event time is when it was produced: latency = now - that time.
@@ -388,6 +416,7 @@ let latencies = try await measureLatency(into: prefix + "cc.telephony.events", r
           o.callId.hasPrefix("L"), !o.callId.hasPrefix("Lw") else { return nil }
     return nowMs() - o.at.timestamp.millisecondsSinceEpoch
 }
+let phasesAfterLatency = await phaseTotals()
 // 3b. The baseline: the same offers through a passthrough (consume → produce, no decoding, no state) with the
 // services' client settings (fetch wait, linger, batches in flight), measured the same way.
 let rawLatencyIn = prefix + "raw-latency.in", rawLatencyOut = prefix + "raw-latency.out"
@@ -411,18 +440,11 @@ let total = o.rate * o.seconds
 @MainActor func pct(_ p: Double) -> Int64 { percentile(latencies, p) }
 say("latency at \(o.rate) calls/s for \(o.seconds) s (\(latencies.count) offers): p50 \(pct(0.5)) ms, p99 \(pct(0.99)) ms, p99.9 \(pct(0.999)) ms")
 
-// Where the service's batches spend their time (whole run), from its Prometheus histograms.
-if let url = URL(string: "http://127.0.0.1:\(port)/metrics"), let (data, _) = try? await URLSession.shared.data(from: url) {
-    let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
-    for phase in ["decide", "store", "produce"] {
-        func value(_ suffix: String) -> Double {
-            lines.first { $0.hasPrefix("cc_batch_phase_seconds_\(suffix){") && $0.contains("phase=\"\(phase)\"") }
-                .flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
-        }
-        let count = value("count"), sum = value("sum")
-        say(String(format: "  batches, %@: %.0f, mean %.2f ms", phase, count, count > 0 ? 1000 * sum / count : 0))
-    }
-}
+// Where the service's batches spend their time: the whole run, and the latency step alone (where the service
+// adds to the relay's latency: its decide and store phases come before its outputs go to the broker).
+let latencyStepPhases = phaseSummary(from: phasesBeforeLatency, to: phasesAfterLatency)
+say("  batches, whole run (count × mean): " + phaseSummary(from: [], to: phasesAfterLatency))
+say("  batches, latency step (count × mean): " + latencyStepPhases)
 
 // MARK: 4. memory after --memory-events events
 // More of the same mix (offers and hang-ups), in chunks, so that the broker's memory stays bounded.
@@ -476,6 +498,7 @@ if let doc = o.doc {
     | routing-service pipeline (offers and hang-ups; 2,000 agents, 50 call centers, 10% personal phones) | \(Int(pipeRate)) events/s (\(Int((100 * pipeRate / rawRate).rounded()))% of raw) |
     | raw passthrough latency at \(o.rate) calls/s (same client settings) | p50 \(percentile(rawLatencies, 0.5)) ms, p99 \(percentile(rawLatencies, 0.99)) ms, p99.9 \(percentile(rawLatencies, 0.999)) ms |
     | latency `call.offered` → `offered-to-agent` at \(o.rate) calls/s | p50 \(pct(0.5)) ms, p99 \(pct(0.99)) ms, p99.9 \(pct(0.999)) ms |
+    | routing-service's batches in that step (count × mean time: decide; store = encode + SQLite; produce = until the broker acknowledged) | \(latencyStepPhases) |
     | routing-service peak RSS | \(peakRSS(service)) MB after \(rssEvents) events |
     \(systemLines.map { "| \($0) | |" }.joined(separator: "\n"))
 
