@@ -109,6 +109,21 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
+    /// Sends the given offsets to the group in the background: queued behind this consumer's calls in order, without
+    /// waiting for the queue's thread or the broker. For commits that only feed operators' lag views (errors are
+    /// librdkafka's to log); awaiting each one cost the event loop a thread hop per batch.
+    public func commitInBackground(_ offsets: [TopicPartition: Int64]) {
+        guard !offsets.isEmpty else { return }
+        // No closed check: a commit queued before `close()` runs before it (the queue is serial), and the last
+        // batch's offsets must reach the group (downstream services read them to know what this one processed).
+        // The block holds the consumer itself, so that deinit cannot destroy the handle before it runs.
+        queue.queue.async { [self] in
+            let list = Self.makeList(offsets)
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            _ = rd_kafka_commit(handle.pointer, list, 1)
+        }
+    }
+
     /// The group's committed offsets for these partitions (nil where none is committed).
     public func committed(_ partitions: [TopicPartition], timeout: Duration = .seconds(10)) async throws
         -> [TopicPartition: Int64?] {

@@ -552,7 +552,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         acknowledgedOutbox.withLock { $0 = Swift.max($0 ?? outbox.upperBound, outbox.upperBound) }
         if let consumer {
             // For operators' lag views only (SQLite holds the truth), so the loop does not wait for the broker.
-            try? await consumer.commit(batch.offsets, waitForBroker: false)
+            consumer.commitInBackground(batch.offsets)
             metrics.batchLatency.record(acknowledged - batch.started)
         }
     }

@@ -135,6 +135,33 @@ struct BrokerIntegrationTests {
         await reader.close()
     }
 
+    @Test("offsets committed in the background reach the group in order, the last one queued right before close included")
+    func backgroundCommit() async throws {
+        let topic = try await makeTopic(partitions: 1)
+        let group = uniqueName("g")
+        let producer = try KafkaProducer(configuration: ProducerConfiguration(common: common))
+        try await producer.send(batch: (0..<5).map { OutgoingMessage(topic: topic, key: "k", value: [UInt8($0)]) })
+        let tp = TopicPartition(topic: topic, partition: 0)
+        let member = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: group), topics: [])
+        try await member.assign([tp: 0])
+        #expect(try await consume(member, until: 5).count == 5)
+        for next in 1...4 { member.commitInBackground([tp: Int64(next)]) }
+        member.commitInBackground([:])  // nothing to send: no call at all
+        member.commitInBackground([tp: 5])
+        await member.close()
+        let reader = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: group), topics: [])
+        // The commits were sent without waiting for the broker: poll the group's view until it shows the last one.
+        let deadline = ContinuousClock.now + .seconds(10)
+        var progress: [TopicPartition: Int64?] = [:]
+        repeat {
+            progress = try reader.committedNow([tp])
+            if progress[tp] == .some(5) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        } while ContinuousClock.now < deadline
+        #expect(progress[tp] == .some(5), "\(progress)")
+        await reader.close()
+    }
+
     @Test("a restarted consumer resumes from its committed offset")
     func restartFromCommitted() async throws {
         let topic = try await makeTopic(partitions: 1)
