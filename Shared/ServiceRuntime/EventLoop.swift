@@ -53,6 +53,8 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
     /// batch, so that a view never waits for a batch in progress (the batch holds `shared` while deciding).
     private let published = Mutex<[TenantID: (partition: Int32, state: Processor.State)]>([:])
     private let stopping = Atomic<Bool>(false)
+    /// Rebalance callbacks so far (assigned or revoked): a polled batch remembers the count it was polled under.
+    private let rebalances = Atomic<Int>(0)
     /// The batch being written to SQLite while the next one is decided (at most one).
     private let committing = Mutex<PendingCommit?>(nil)
     /// The last outbox row the broker acknowledged whose deletion waits for the next batch's transaction.
@@ -124,24 +126,35 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             var first = true
             var lastTick = ContinuousClock.now
             var inFlight: [InFlightBatch] = []
+            // Polled batches not processed yet, oldest first. While the input is backlogged (full polls), one batch is
+            // decoded off the loop while the loop polls the next and decides the one before it; otherwise each batch
+            // is processed as soon as it is polled. Kept across a producing failure (they are not processed yet).
+            var polled: [PolledBatch] = []
             while !stopping.load(ordering: .acquiring) {
                 do {
                     // While a batch's outputs are out, come back soon to settle it even if nothing new arrives.
                     // (And while events wait for their turn across inputs, to release them soon after it comes.)
                     let (holding, more) = shared.withLock { ($0.merger.buffered > 0, $0.releasedToLimit) }
-                    let wait: Duration = more ? .zero : inFlight.isEmpty && !holding ? .milliseconds(100) : .milliseconds(5)
+                    let wait: Duration = more || !polled.isEmpty ? .zero
+                        : inFlight.isEmpty && !holding ? .milliseconds(100) : .milliseconds(5)
                     let messages = try await consumer.poll(maxMessages: maxBatch, timeout: wait)
                     if first {
                         first = false
                         health.markReady(.consumer)
                     }
-                    var ticks = false
-                    if let interval = tickInterval, ContinuousClock.now - lastTick >= interval {
-                        ticks = true
-                        lastTick = .now
+                    let batch = PolledBatch(messages, rebalancesSeen: rebalances.load(ordering: .acquiring))
+                    let backlogged = messages.count >= maxBatch
+                    if backlogged { batch.startDecoding() }
+                    polled.append(batch)
+                    while polled.count > (backlogged ? 1 : 0) {
+                        var ticks = false
+                        if let interval = tickInterval, ContinuousClock.now - lastTick >= interval {
+                            ticks = true
+                            lastTick = .now
+                        }
+                        try await process(polled.removeFirst(), tickTimers: ticks, inFlight: &inFlight, store: store,
+                                          producer: producer, consumer: consumer, upstreams: upstreams)
                     }
-                    try await process(messages, tickTimers: ticks, inFlight: &inFlight, store: store, producer: producer,
-                                      consumer: consumer, upstreams: upstreams)
                     metrics.consumerLag.set(Double(consumer.lag(nextOffsets: shared.withLock { $0.offsets })))
                 } catch let fatal as StateCommitFailed {
                     // In-memory state is ahead of SQLite: stop, and let the restart recover from SQLite.
@@ -257,9 +270,19 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
     /// next batches are decided while the broker acknowledges this one (the idempotent producer keeps their
     /// order). Acknowledged batches are settled oldest first, so the outbox is deleted in order; at most
     /// `maxInFlight` batches wait for the broker.
-    private func process(_ messages: [ConsumedMessage], tickTimers: Bool, inFlight: inout [InFlightBatch], store: StateStore,
+    private func process(_ batch: PolledBatch, tickTimers: Bool, inFlight: inout [InFlightBatch], store: StateStore,
                          producer: KafkaProducer, consumer: KafkaConsumer, upstreams: UpstreamTracker) async throws {
         let started = ContinuousClock.now
+        // A batch polled before a later poll's rebalance is dropped undecided: the (eager) rebalance took every
+        // partition back and handed them out again at the offsets stored in SQLite, so the new assignment fetches
+        // these messages again (or another instance does).
+        let stale = batch.rebalancesSeen != rebalances.load(ordering: .acquiring)
+        if stale && !batch.messages.isEmpty {
+            logger.debug("dropped a batch polled before a rebalance; its partitions are read again from their stored offsets",
+                         metadata: ["messages": "\(batch.messages.count)"])
+        }
+        let messages = stale ? [] : batch.messages
+        let decodedMessages = stale ? [] : await batch.decoded()
         var write = StateStore.BatchWrite()
         var dirty: Set<TenantID> = []
         var touchedPartitions: Set<Int32> = []
@@ -276,17 +299,6 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             }
         }
 
-        // Decoding is pure: done before taking the lock, on all cores.
-        let decodedMessages = ParallelMap.map(messages.count) { i -> Result<DecodedEvent, EventDecodingError> in
-            let m = messages[i]
-            do {
-                return .success(try CloudEventCodec.decode(value: m.value, headers: m.headers.map { ($0.key, $0.value) }))
-            } catch let error as EventDecodingError {
-                return .failure(error)
-            } catch {
-                return .failure(EventDecodingError(.invalidJSON, "\(error)"))
-            }
-        }
         let assigned = consumer.assignment
         let inputCount = processor.inputs.count
         // Each tenant's state before this batch (nil: write it whole), to store only what changed.
@@ -488,6 +500,54 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         }
     }
 
+    /// Messages of one poll and their decoding (pure, on all cores): started at once for a batch decoded while the
+    /// loop works on the one before it, or done when the loop asks for it.
+    private final class PolledBatch: @unchecked Sendable {
+        let messages: [ConsumedMessage]
+        /// `rebalances` right after the poll returned.
+        let rebalancesSeen: Int
+        private var result: [Result<DecodedEvent, EventDecodingError>]?
+        private var decoding: DispatchGroup?
+
+        init(_ messages: [ConsumedMessage], rebalancesSeen: Int) {
+            self.messages = messages
+            self.rebalancesSeen = rebalancesSeen
+        }
+
+        func startDecoding() {
+            guard decoding == nil, result == nil, !messages.isEmpty else { return }
+            let group = DispatchGroup()
+            decoding = group
+            group.enter()
+            DispatchQueue.global().async { [self] in
+                result = Self.decode(messages)  // read only after the group is left
+                group.leave()
+            }
+        }
+
+        func decoded() async -> [Result<DecodedEvent, EventDecodingError>] {
+            if let decoding {
+                await withCheckedContinuation { continuation in decoding.notify(queue: .global()) { continuation.resume() } }
+            } else if result == nil {
+                result = Self.decode(messages)
+            }
+            return result!
+        }
+
+        private static func decode(_ messages: [ConsumedMessage]) -> [Result<DecodedEvent, EventDecodingError>] {
+            ParallelMap.map(messages.count) { i in
+                let m = messages[i]
+                do {
+                    return .success(try CloudEventCodec.decode(value: m.value, headers: m.headers.map { ($0.key, $0.value) }))
+                } catch let error as EventDecodingError {
+                    return .failure(error)
+                } catch {
+                    return .failure(EventDecodingError(.invalidJSON, "\(error)"))
+                }
+            }
+        }
+    }
+
     /// A batch's SQLite transaction in progress. The loop awaits it; a rebalance callback (on the consumer's own
     /// thread) blocks on it, so that partitions change hands only with every decided batch stored.
     private final class PendingCommit: Sendable {
@@ -660,6 +720,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
 
     /// Restores newly assigned partitions (changelog first, local SQLite otherwise) and returns their offsets.
     fileprivate func assigned(_ partitions: [TopicPartition], store: StateStore) -> [TopicPartition: Int64] {
+        rebalances.add(1, ordering: .releasing)
         committing.withLock { $0 }?.waitBlocking()
         let numbers = Set(partitions.map(\.partition))
         let fresh = shared.withLock { numbers.subtracting($0.owned) }
@@ -703,6 +764,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
     }
 
     fileprivate func revoked(_ partitions: [TopicPartition]) {
+        rebalances.add(1, ordering: .releasing)
         committing.withLock { $0 }?.waitBlocking()
         let numbers = Set(partitions.map(\.partition))
         shared.withLock { s in
