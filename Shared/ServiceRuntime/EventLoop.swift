@@ -611,7 +611,8 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         metrics.produced.increment(by: Int64(batch.events))
         acknowledgedOutbox.withLock { $0 = Swift.max($0 ?? outbox.upperBound, outbox.upperBound) }
         if let consumer {
-            // For operators' lag views only (SQLite holds the truth), so the loop does not wait for the broker.
+            // For lag views and downstream services' progress checks (SQLite holds the truth): sent in the
+            // background, in order, so the loop waits neither for the consumer's thread nor for the broker.
             consumer.commitInBackground(batch.offsets)
             metrics.batchLatency.record(acknowledged - batch.started)
         }
