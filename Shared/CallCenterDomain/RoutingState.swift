@@ -249,28 +249,42 @@ public struct RoutingState: Hashable, Codable, Sendable {
     /// the call goes to a free softphone agent, or waits (F3).
     private mutating func dispatch(now: Timestamp) -> [RoutingOutput] {
         var out: [RoutingOutput] = []
-        let queued = calls.values.filter { $0.phase == .queued }.sorted { $0.sequence < $1.sequence }
+        var queued: [RoutedCall] = []
+        for call in calls.values where call.phase == .queued { queued.append(call) }
+        guard !queued.isEmpty else { return out }
+        queued.sort { $0.sequence < $1.sequence }
+        // It runs on every offer and hang-up: one buffer for all calls' candidates, each member looked up once, and
+        // candidates taken by repeated minimum (the first one usually takes the call) rather than sorted.
+        var free: [(account: AccountID, idleSince: Timestamp, tried: Bool)] = []
         for call in queued {
             guard let cc = callCenters[call.callCenterID] else { continue }
-            // Each member looked up once: the sort compares the idle times it collected (it ran on every offer).
-            var free: [(account: AccountID, idleSince: Timestamp)] = []
+            free.removeAll(keepingCapacity: true)
+            let anyTried = !call.triedAccounts.isEmpty
+            var untried = 0
             for account in cc.memberAccountIDs {
-                if let agent = agents[account], agent.isFree { free.append((account, agent.idleSince)) }
+                guard let agent = agents[account], agent.isFree else { continue }
+                let tried = anyTried && call.triedAccounts.contains(account)
+                if !tried { untried += 1 }
+                free.append((account, agent.idleSince, tried))
             }
             guard !free.isEmpty else { continue }
-            let untried = free.filter { !call.triedAccounts.contains($0.account) }
             // Everybody free already rang out for this call: try them again rather than let it wait forever.
-            let pool = (untried.isEmpty ? free : untried).sorted {
-                $0.idleSince != $1.idleSince ? $0.idleSince < $1.idleSince : $0.account < $1.account
-            }.map(\.account)
-            for account in pool {
+            let retryAll = untried == 0
+            if !retryAll && untried < free.count { free.removeAll { $0.tried } }
+            // Longest idle first, ties by account id.
+            while let best = free.indices.min(by: { a, b in
+                free[a].idleSince != free[b].idleSince ? free[a].idleSince < free[b].idleSince : free[a].account < free[b].account
+            }) {
+                let account = free[best].account
+                free.swapAt(best, free.count - 1)
+                free.removeLast()
                 let device = device(of: account)
                 if device.isExternal {
                     guard let change = ledger.addLeg(call.id) else { continue }
                     out.append(.channelsChanged(change))
                 }
                 var c = call
-                if untried.isEmpty { c.triedAccounts = [] }
+                if retryAll { c.triedAccounts = [] }
                 let plan = DeliveryPlan.make(accountID: account, device: device, callCenter: cc, callerNumber: call.callerNumber)
                 c.attempts += 1
                 c.plan = plan

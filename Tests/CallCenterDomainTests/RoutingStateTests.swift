@@ -41,6 +41,21 @@ struct RoutingStateTests {
         #expect(Self.offers(after).map(\.0) == ["c3"])
     }
 
+    @Test("A1 agents idle since the same moment are offered in account-id order, whatever the member list's order")
+    func equalIdleTimesByAccountID() {
+        var r = RoutingState(tenantID: Fixtures.tenantID)
+        r.configure(Fixtures.tenant(limit: 10))
+        let members = ["b", "c", "a"]
+        for (i, m) in members.enumerated() { r.configure(Fixtures.account(m, .agent, ext: "\(100 + i)")) }
+        _ = r.configure(Fixtures.callCenter("cc1", members: members), at: Fixtures.t0)
+        for m in members { _ = r.presenceChanged(m, to: .available, at: Fixtures.t0) }
+        let t = Fixtures.t0.adding(seconds: 10)
+        let offered = ["c1", "c2", "c3", "c4"].compactMap { call in
+            Self.offers(r.callOffered(call, callCenter: "cc1", callerNumber: "+81311112222", at: t)).first?.1.accountID
+        }
+        #expect(offered == ["a", "b", "c"], "the fourth call waits")
+    }
+
     @Test("A2 on ring timeout the agent is marked no-answer and the next agent is tried")
     func ringTimeout() {
         var r = Self.routing(members: ["a1", "a2"])
