@@ -22,6 +22,14 @@ struct BrokerIntegrationTests {
         return name
     }
 
+    /// A one-partition topic holding `count` messages whose values are 0, 1, 2, ...
+    private func topic(withMessages count: Int) async throws -> String {
+        let topic = try await makeTopic(partitions: 1)
+        let producer = try KafkaProducer(configuration: ProducerConfiguration(common: common))
+        try await producer.send(batch: (0..<count).map { OutgoingMessage(topic: topic, key: "k", value: [UInt8($0)]) })
+        return topic
+    }
+
     private func consume(_ consumer: KafkaConsumer, until count: Int, timeout: Duration = .seconds(40))
         async throws -> [ConsumedMessage] {
         var got: [ConsumedMessage] = []
@@ -137,10 +145,8 @@ struct BrokerIntegrationTests {
 
     @Test("offsets committed in the background reach the group in order, the last one queued right before close included")
     func backgroundCommit() async throws {
-        let topic = try await makeTopic(partitions: 1)
+        let topic = try await topic(withMessages: 5)
         let group = uniqueName("g")
-        let producer = try KafkaProducer(configuration: ProducerConfiguration(common: common))
-        try await producer.send(batch: (0..<5).map { OutgoingMessage(topic: topic, key: "k", value: [UInt8($0)]) })
         let tp = TopicPartition(topic: topic, partition: 0)
         let member = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: group), topics: [])
         try await member.assign([tp: 0])
@@ -151,23 +157,16 @@ struct BrokerIntegrationTests {
         await member.close()
         let reader = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: group), topics: [])
         // The commits were sent without waiting for the broker: poll the group's view until it shows the last one.
-        let deadline = ContinuousClock.now + .seconds(10)
-        var progress: [TopicPartition: Int64?] = [:]
-        repeat {
-            progress = try reader.committedNow([tp])
-            if progress[tp] == .some(5) { break }
-            try await Task.sleep(for: .milliseconds(50))
-        } while ContinuousClock.now < deadline
-        #expect(progress[tp] == .some(5), "\(progress)")
+        try await eventually(timeout: .seconds(10), "the group's committed offset to reach 5") {
+            try reader.committedNow([tp])[tp] == .some(5)
+        }
         await reader.close()
     }
 
     @Test("a restarted consumer resumes from its committed offset")
     func restartFromCommitted() async throws {
-        let topic = try await makeTopic(partitions: 1)
+        let topic = try await topic(withMessages: 10)
         let group = uniqueName("g")
-        let producer = try KafkaProducer(configuration: ProducerConfiguration(common: common))
-        try await producer.send(batch: (0..<10).map { OutgoingMessage(topic: topic, key: "k", value: [UInt8($0)]) })
 
         let first = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: group), topics: [topic])
         let firstBatch = try await consume(first, until: 10)
@@ -198,9 +197,7 @@ struct BrokerIntegrationTests {
                 events.withLock { $0.append("revoked \(partitions.count)") }
             }
         }
-        let topic = try await makeTopic(partitions: 1)
-        let producer = try KafkaProducer(configuration: ProducerConfiguration(common: common))
-        try await producer.send(batch: (0..<10).map { OutgoingMessage(topic: topic, key: "k", value: [UInt8($0)]) })
+        let topic = try await topic(withMessages: 10)
         let listener = StartAt(offset: 7, events: Locked([]))
         let consumer = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: uniqueName("g")),
                                          topics: [topic], rebalanceListener: listener)
