@@ -198,9 +198,14 @@ let prefix = "bench-\(run)."
     try p.run()
     return (p, port)
 }
-func metric(_ name: String, port: Int) async -> Double? {
+/// The lines of a service's Prometheus page (nil when it does not answer).
+func metricLines(port: Int) async -> [Substring]? {
     guard let url = URL(string: "http://127.0.0.1:\(port)/metrics"), let (data, _) = try? await URLSession.shared.data(from: url) else { return nil }
-    for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.hasPrefix(name + "{") {
+    return String(decoding: data, as: UTF8.self).split(separator: "\n")
+}
+func metric(_ name: String, port: Int) async -> Double? {
+    guard let lines = await metricLines(port: port) else { return nil }
+    for line in lines where line.hasPrefix(name + "{") {
         return Double(line.split(separator: " ").last ?? "")
     }
     return nil
@@ -385,10 +390,7 @@ func percentile(_ sorted: [Int64], _ p: Double) -> Int64 { sorted.isEmpty ? -1 :
 /// acknowledged by the broker).
 typealias PhaseTotals = [(phase: String, count: Double, seconds: Double)]
 func phaseTotals() async -> PhaseTotals {
-    guard let url = URL(string: "http://127.0.0.1:\(port)/metrics"), let (data, _) = try? await URLSession.shared.data(from: url) else {
-        return []
-    }
-    let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+    guard let lines = await metricLines(port: port) else { return [] }
     return ["decide", "store", "produce"].map { phase in
         func value(_ suffix: String) -> Double {
             lines.first { $0.hasPrefix("cc_batch_phase_seconds_\(suffix){") && $0.contains("phase=\"\(phase)\"") }
