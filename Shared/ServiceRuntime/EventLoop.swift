@@ -236,15 +236,14 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         }
 
         /// Hands a batch just committed as outbox batch `seq` to the producer.
-        init(producing write: StateStore.BatchWrite, seq: Int64?, with producer: KafkaProducer, offsets: [TopicPartition: Int64],
-             started: ContinuousClock.Instant) {
+        init(producing write: StateStore.BatchWrite, seq: Int64?, with producer: KafkaProducer, started: ContinuousClock.Instant) {
             var events = 0
             let messages = write.outbox.indices.map { i in
                 if write.outbox[i].contentType != nil { events += 1 }
                 return EventLoop.message(topic: write.outbox[i].topic, partition: write.outbox[i].partition, key: write.outbox[i].key,
                                          value: write.outbox[i].value, contentType: write.outbox[i].contentType)
             }
-            self.init(producing: messages, events: events, outbox: seq.map { $0...$0 }, with: producer, offsets: offsets,
+            self.init(producing: messages, events: events, outbox: seq.map { $0...$0 }, with: producer, offsets: write.offsets,
                       started: started)
         }
 
@@ -478,8 +477,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             store.commit(inProgress.write) { result in
                 metrics.storePhase.record(.now - decided)
                 pending.finish(result.map { seq in
-                    InFlightBatch(producing: inProgress.write, seq: seq, with: producer, offsets: inProgress.write.offsets,
-                                  started: started)
+                    InFlightBatch(producing: inProgress.write, seq: seq, with: producer, started: started)
                 })
             }
         }
