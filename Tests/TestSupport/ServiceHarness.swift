@@ -17,7 +17,10 @@ public final class ServiceHarness: @unchecked Sendable {
         self.brokers = try brokers ?? TestBroker.bootstrapServers
         prefix = uniqueName("h") + "."
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("harness"))
-        producer = try KafkaProducer(configuration: ProducerConfiguration(common: KafkaConfiguration(bootstrapServers: self.brokers)))
+        // Outage tests pause the broker for 30 s while publishing: the test's events must wait
+        // the outage out (librdkafka retries them) rather than time out at the default 30 s.
+        producer = try KafkaProducer(configuration: ProducerConfiguration(common: KafkaConfiguration(bootstrapServers: self.brokers),
+                                                                          messageTimeoutMilliseconds: 120_000))
     }
 
     public func topic(_ name: String) -> String { prefix + name }
