@@ -132,6 +132,8 @@ let admin = try KafkaAdmin(configuration: common)
 let producer = try KafkaProducer(configuration: ProducerConfiguration(common: common, lingerMilliseconds: 5))
 let run = String(UUID().uuidString.prefix(6)).lowercased()
 let t0 = Timestamp(seconds: 1_800_000_000)
+/// The benchmark's tenant (all of its events on one partition, as one busy tenant's are).
+let tenant = "bench"
 
 func event<P: EventPayload>(_ p: P, topic: String, tenant: String, id: String, time: Timestamp = t0) -> OutgoingMessage {
     OutgoingMessage(topic: topic, key: tenant, value: CloudEventCodec.encode(p, id: id, source: "/bench", time: time,
@@ -148,40 +150,92 @@ func assignAll(_ c: KafkaConsumer, _ topic: String, fromEnd: Bool) async throws 
     try await c.assign(a)
 }
 
+/// The event mix of the benchmark tenant's calls, as the telephony layer reports them: each call is offered,
+/// answered by the agent routing offered it to, keyed on a personal phone (`#`: hold, F8), and hung up.
+///
+/// With no wrap-up, an agent who hangs up goes to the back of the line (A1), so the offers of a call center go
+/// round its members in a known order: account ids in string order at first (all became available at the same
+/// time), then the order in which they last hung up. The answers name that agent, as the real ones would.
+/// (Calls that ring and are hung up unanswered, as in the latency step, leave the order as it was.)
+struct CallMix {
+    static let callCenters = 50, membersPerCenter = 40
+    /// Per call center, its members (agent numbers) in the order they will be offered calls.
+    private var queues: [[Int]] = (0..<callCenters).map { c in
+        (0..<membersPerCenter).map { c * membersPerCenter + $0 }.sorted { "a\($0)" < "a\($1)" }
+    }
+    /// Offers per agent in this mix: checked against the service's decisions.
+    private(set) var expectedAgent: [String: String] = [:]
+    var remember: Bool
+
+    init(remember: Bool = false) { self.remember = remember }
+
+    /// The events of call number `n` (call center `n % 50`), from `at` (5 ms of event time), with ids `<idPrefix><kind><n>`.
+    mutating func events(call id: String, number n: Int, at: Timestamp, topic: String, idPrefix: String) -> [OutgoingMessage] {
+        let c = n % Self.callCenters
+        let agent = queues[c].removeFirst()
+        queues[c].append(agent)
+        let account = "a\(agent)"
+        if remember { expectedAgent[id] = account }
+        func time(_ ms: Int64) -> Timestamp { at.adding(milliseconds: ms) }
+        var out = [
+            event(TelephonyEvents.CallOffered(callId: id, callCenterId: "cc\(c)", callerNumber: "+81311112222",
+                                              dialedNumber: "+81312345678", at: EventTime(at)),
+                  topic: topic, tenant: tenant, id: "\(idPrefix)o\(n)", time: at),
+            event(TelephonyEvents.AgentAnswered(callId: id, accountId: account, at: EventTime(time(1))),
+                  topic: topic, tenant: tenant, id: "\(idPrefix)a\(n)", time: time(1)),
+        ]
+        if agent % 10 == 0 {  // on a personal phone (setup: every 10th agent)
+            out.append(event(TelephonyEvents.Dtmf(callId: id, accountId: account, key: "#", at: EventTime(time(2))),
+                             topic: topic, tenant: tenant, id: "\(idPrefix)k\(n)", time: time(2)))
+        }
+        out.append(event(TelephonyEvents.CallEnded(callId: id, at: EventTime(time(5))),
+                         topic: topic, tenant: tenant, id: "\(idPrefix)x\(n)", time: time(5)))
+        return out
+    }
+}
+
 // MARK: 1. raw passthrough
-// The same mix as step 2 (offers and hang-ups of one tenant, so one partition), consumed and produced in batches
-// of the service's size (CC_MAX_BATCH 2000), each acknowledged before the next. Three runs; the median counts.
-let totalEvents = o.calls * 2
+// The same mix as step 2 (one tenant's calls, so one partition), consumed and produced in batches of the service's
+// size (CC_MAX_BATCH 2000), each acknowledged before the next. Three runs; the median counts.
+var totalEvents = 0
 var rawRates: [Double] = []
+var rawCPUPerEvent: [Double] = []
+/// CPU time this process has used so far, in seconds.
+func ownCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
 for attempt in 0..<3 {
     let rawIn = "bench-\(run).raw\(attempt).in", rawOut = "bench-\(run).raw\(attempt).out"
     try await admin.createTopics([TopicSpecification(name: rawIn, partitions: 6, replicationFactor: 1),
                                   TopicSpecification(name: rawOut, partitions: 6, replicationFactor: 1)])
-    var raw: [OutgoingMessage] = []
-    for i in 0..<o.calls {
-        raw.append(event(TelephonyEvents.CallOffered(callId: "c\(i)", callCenterId: "cc\(i % 50)", callerNumber: "+81311112222",
-                                                     dialedNumber: "+81312345678", at: EventTime(t0)), topic: rawIn, tenant: "bench", id: "r\(i)"))
-        raw.append(event(TelephonyEvents.CallEnded(callId: "c\(i)", at: EventTime(t0)), topic: rawIn, tenant: "bench", id: "e\(i)"))
+    var rawMix = CallMix()
+    let raw = (0..<o.calls).flatMap { i in
+        rawMix.events(call: "c\(i)", number: i, at: t0.adding(milliseconds: Int64(10 * i)), topic: rawIn, idPrefix: "r")
     }
+    totalEvents = raw.count
     try await producer.send(batch: raw)
     let passthrough = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: "bench-\(run)-\(attempt)"), topics: [])
     try await assignAll(passthrough, rawIn, fromEnd: false)
     var moved = 0
     var rawStart: ContinuousClock.Instant?
+    var cpuStart = 0.0
     while moved < totalEvents {
         let batch = try await passthrough.poll(maxMessages: 2_000, timeout: .milliseconds(200))
         if batch.isEmpty { continue }
-        if rawStart == nil { rawStart = .now }
+        if rawStart == nil { rawStart = .now; cpuStart = ownCPUSeconds() }
         try await producer.send(batch: batch.map { OutgoingMessage(topic: rawOut, key: $0.key, value: $0.value, headers: $0.headers) })
         moved += batch.count
     }
     let elapsed = ContinuousClock.now - rawStart!
+    rawCPUPerEvent.append((ownCPUSeconds() - cpuStart) / Double(totalEvents) * 1e6)
     rawRates.append(Double(totalEvents) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
     await passthrough.close()
 }
 let rawRate = rawRates.sorted()[1]
-say(String(format: "raw passthrough:   %8.0f events/s (%d events; median of %@ events/s)", rawRate, totalEvents,
-           rawRates.map { String(Int($0)) }.joined(separator: ", ")))
+say(String(format: "raw passthrough:   %8.0f events/s (%d events; median of %@ events/s); %.1f µs of CPU per event",
+           rawRate, totalEvents, rawRates.map { String(Int($0)) }.joined(separator: ", "), rawCPUPerEvent.sorted()[1]))
 
 // MARK: 2. the routing pipeline
 let prefix = "bench-\(run)."
@@ -210,6 +264,16 @@ func metric(_ name: String, port: Int) async -> Double? {
     }
     return nil
 }
+/// CPU time a process has used so far (user + system), in seconds: how much work an event costs, which varies
+/// far less between runs than a rate on a shared 2-core machine.
+func cpuSeconds(_ p: Process) -> Double {
+    let stat = (try? String(contentsOfFile: "/proc/\(p.processIdentifier)/stat", encoding: .utf8)) ?? ""
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    guard let close = stat.lastIndex(of: ")") else { return 0 }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
 func peakRSS(_ p: Process) -> Int {
     let status = (try? String(contentsOfFile: "/proc/\(p.processIdentifier)/status", encoding: .utf8)) ?? ""
     let kb = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }.flatMap { $0.split(separator: " ").dropFirst().first }
@@ -224,7 +288,6 @@ defer {
 func metric(_ name: String) async -> Double? { await metric(name, port: port) }
 while await metric("cc_ready") != 1 { try await Task.sleep(for: .milliseconds(100)) }
 // A realistic tenant: 2,000 agents in 50 call centers, every 10th on a mobile.
-let tenant = "bench"
 var setup: [OutgoingMessage] = [event(ConfigEvents.TenantConfigured(Tenant(
     id: tenant, concurrentCallLimit: 5_000, platformVersion: PlatformVersion("3.2.0")!, callbackDialingOption: true,
     allowInternationalForwarding: false, rates: ChargeRates(mobileYenPerMinute: 16.5, landlineYenPerMinute: 8.8, ipPhoneYenPerMinute: 8,
@@ -254,16 +317,10 @@ try await Task.sleep(for: .seconds(3))
 try await producer.send(batch: presence)
 let setupCount = Double(setup.count + devices.count + presence.count)
 while (await metric("cc_events_consumed_total") ?? 0) < setupCount { try await Task.sleep(for: .milliseconds(100)) }
-var mix: [OutgoingMessage] = []
-for i in 0..<o.calls {
-    let at = t0.adding(milliseconds: Int64(i))
-    mix.append(event(TelephonyEvents.CallOffered(callId: "k\(i)", callCenterId: "cc\(i % 50)", callerNumber: "+81311112222",
-                                                 dialedNumber: "+81312345678", at: EventTime(at)), topic: prefix + "cc.telephony.events",
-                     tenant: tenant, id: "o\(i)", time: at))
-    // A hang-up's event time is its own (1 ms after the offer): with the offer's time, a service reading routing's
-    // decisions beside the telephony events may see the tie broken either way.
-    mix.append(event(TelephonyEvents.CallEnded(callId: "k\(i)", at: EventTime(at.adding(milliseconds: 1))),
-                     topic: prefix + "cc.telephony.events", tenant: tenant, id: "x\(i)", time: at.adding(milliseconds: 1)))
+var pipelineMix = CallMix(remember: true)
+let mix = (0..<o.calls).flatMap { i in
+    pipelineMix.events(call: "k\(i)", number: i, at: t0.adding(milliseconds: Int64(10 * i)), topic: prefix + "cc.telephony.events",
+                       idPrefix: "")
 }
 // Pre-produced, as the raw step's input is: the service is stopped (SIGSTOP) while the mix is written, so that
 // it reads a full topic from its first event, and the clock starts when it is let go (SIGCONT). (It used to consume
@@ -274,13 +331,33 @@ do {
     try await producer.send(batch: mix)
 }
 let pipeStart = ContinuousClock.now
+let pipeCPUStart = cpuSeconds(service)
 let target = setupCount + Double(mix.count)
 while (await metric("cc_events_consumed_total") ?? 0) < target { try await Task.sleep(for: .milliseconds(20)) }
 let pipeElapsed = ContinuousClock.now - pipeStart
 let pipeSeconds = Double(pipeElapsed.components.seconds) + Double(pipeElapsed.components.attoseconds) / 1e18
+let pipeCPUPerEvent = (cpuSeconds(service) - pipeCPUStart) / Double(mix.count) * 1e6
 let pipeRate = Double(mix.count) / pipeSeconds
-say(String(format: "routing pipeline:  %8.0f events/s (%d events in %.2f s; %.0f%% of raw)", pipeRate, mix.count, pipeSeconds,
-           100 * pipeRate / rawRate))
+say(String(format: "routing pipeline:  %8.0f events/s (%d events in %.2f s; %.0f%% of raw); %.1f µs of CPU per event",
+           pipeRate, mix.count, pipeSeconds, 100 * pipeRate / rawRate, pipeCPUPerEvent))
+// The mix is what it says: each call was offered to the agent whose answer (and keys) the mix holds for it.
+let checker = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: "bench-check-\(run)"), topics: [])
+try await assignAll(checker, prefix + "cc.routing.decisions", fromEnd: false)
+var offeredTo: [String: String] = [:]
+let checkDeadline = ContinuousClock.now + .seconds(60)
+while offeredTo.count < pipelineMix.expectedAgent.count && ContinuousClock.now < checkDeadline {
+    for m in try await checker.poll(maxMessages: 5_000, timeout: .milliseconds(200)) {
+        if let e = try? CloudEventCodec.decode(value: m.value, headers: []), case .offeredToAgent(let offer) = e.event,
+           offer.callId.hasPrefix("k") {
+            offeredTo[offer.callId] = offer.accountId
+        }
+    }
+}
+await checker.close()
+let answeredAsOffered = pipelineMix.expectedAgent.filter { offeredTo[$0.key] == $0.value }.count
+say("  mix check: \(answeredAsOffered) of \(pipelineMix.expectedAgent.count) calls were offered to the agent who answered them"
+    + (answeredAsOffered == pipelineMix.expectedAgent.count ? "" : " (MIX BROKEN: answers to agents that were not offered the call)"))
+pipelineMix.remember = false
 
 /// Waits until every service is caught up (no lag, nothing more consumed over half a second); returns when
 /// each got there and what each had consumed.
@@ -451,21 +528,16 @@ say("  batches, whole run (count × mean): " + phaseSummary(from: [], to: phases
 say("  batches, latency step (count × mean): " + latencyStepPhases)
 
 // MARK: 4. memory after --memory-events events
-// More of the same mix (offers and hang-ups), in chunks, so that the broker's memory stays bounded.
+// More of the same mix (the calls continue where step 2 left off), in chunks, so that the broker's memory stays bounded.
 var consumedSoFar = Int(await metric("cc_events_consumed_total") ?? 0)
 var sent = 0
 let memoryStart = ContinuousClock.now
 while consumedSoFar < o.memoryEvents {
-    let pairs = min(10_000, (o.memoryEvents - consumedSoFar + 1) / 2)
     var chunk: [OutgoingMessage] = []
-    for _ in 0..<pairs {
+    while chunk.count < min(20_000, o.memoryEvents - consumedSoFar) {
         // 10 calls per second of event time: the ledger remembers ended calls for an hour of event time.
-        let at = t0.adding(milliseconds: Int64(100_000_000 + sent * 100))
-        chunk.append(event(TelephonyEvents.CallOffered(callId: "m\(sent)", callCenterId: "cc\(sent % 50)", callerNumber: "+81311112222",
-                                                       dialedNumber: "+81312345678", at: EventTime(at)),
-                           topic: prefix + "cc.telephony.events", tenant: tenant, id: "mo\(sent)", time: at))
-        chunk.append(event(TelephonyEvents.CallEnded(callId: "m\(sent)", at: EventTime(at.adding(milliseconds: 1))),
-                           topic: prefix + "cc.telephony.events", tenant: tenant, id: "mx\(sent)", time: at.adding(milliseconds: 1)))
+        chunk += pipelineMix.events(call: "m\(sent)", number: sent, at: t0.adding(milliseconds: Int64(100_000_000 + sent * 100)),
+                                    topic: prefix + "cc.telephony.events", idPrefix: "m")
         sent += 1
     }
     try await producer.send(batch: chunk)
@@ -498,8 +570,8 @@ if let doc = o.doc {
 
     | measure | result |
     |---|---|
-    | raw consume → produce passthrough (no decoding, no state) | \(Int(rawRate)) events/s |
-    | routing-service pipeline (offers and hang-ups; 2,000 agents, 50 call centers, 10% personal phones) | \(Int(pipeRate)) events/s (\(Int((100 * pipeRate / rawRate).rounded()))% of raw) |
+    | raw consume → produce passthrough (no decoding, no state) | \(Int(rawRate)) events/s (\(String(format: "%.1f", rawCPUPerEvent.sorted()[1])) µs of CPU per event) |
+    | routing-service pipeline (calls offered, answered, keyed on personal phones, hung up; 2,000 agents, 50 call centers, 10% on personal phones) | \(Int(pipeRate)) events/s (\(Int((100 * pipeRate / rawRate).rounded()))% of raw; \(String(format: "%.1f", pipeCPUPerEvent)) µs of CPU per event) |
     | raw passthrough latency at \(o.rate) calls/s (same client settings) | p50 \(percentile(rawLatencies, 0.5)) ms, p99 \(percentile(rawLatencies, 0.99)) ms, p99.9 \(percentile(rawLatencies, 0.999)) ms |
     | latency `call.offered` → `offered-to-agent` at \(o.rate) calls/s | p50 \(pct(0.5)) ms, p99 \(pct(0.99)) ms, p99.9 \(pct(0.999)) ms |
     | routing-service's batches in that step (count × mean time: decide; store = encode + SQLite; produce = until the broker acknowledged) | \(latencyStepPhases) |
