@@ -28,11 +28,12 @@ public struct DTMFInterpreter: Hashable, Codable, Sendable {
     }
 
     /// A key press at event time `at`. A pause that already passed ends the previous sequence first.
-    public mutating func press(_ key: String, at: Timestamp, resolver: TransferTargetResolver) -> [DTMFAction] {
+    /// `resolver` is built only when a sequence names a transfer target (it maps every account's extension).
+    public mutating func press(_ key: String, at: Timestamp, resolver: @autoclosure () -> TransferTargetResolver) -> [DTMFAction] {
         guard key.count == 1, let k = key.first, "0123456789*#".contains(k) else {
             return [.rejected(keys: String(key.prefix(8)), reason: .invalidKey)]
         }
-        var actions = expire(now: at, resolver: resolver)
+        var actions = expire(now: at, resolver: resolver())
         switch phase {
         case .talking:
             if k == "*" || k == "#" {
@@ -50,7 +51,7 @@ public struct DTMFInterpreter: Hashable, Codable, Sendable {
     }
 
     /// Ends the sequence if its pause has passed by `now`, returning what it meant.
-    public mutating func expire(now: Timestamp, resolver: TransferTargetResolver) -> [DTMFAction] {
+    public mutating func expire(now: Timestamp, resolver: @autoclosure () -> TransferTargetResolver) -> [DTMFAction] {
         guard case .collecting(let prefix, let digits, let last, _) = phase,
               now.milliseconds(since: last) >= pauseMilliseconds else { return [] }
         phase = .talking
@@ -64,7 +65,7 @@ public struct DTMFInterpreter: Hashable, Codable, Sendable {
             return [.park]  // F7
         default:
             let mode: TransferMode = prefix == "*" ? .attended : .blind
-            switch resolver.resolve(digits) {
+            switch resolver().resolve(digits) {
             case .success(let target): return [.transfer(mode, target)]  // F9
             case .failure(let why): return [.unhold, .rejected(keys: prefix + digits, reason: why)]
             }

@@ -36,6 +36,32 @@ struct DTMFInterpreterTests {
         #expect(i.isHolding)
     }
 
+    @Test("F6–F9 the transfer-target resolver (every account's extension) is built only for a sequence that names a target")
+    func resolverOnlyForTransfers() {
+        var built = 0
+        func resolver() -> TransferTargetResolver {
+            built += 1
+            return Self.resolver
+        }
+        var i = DTMFInterpreter()
+        var t = Fixtures.t0
+        for keys in ["#", "*0", "*", "#700"] {
+            for k in keys {
+                _ = i.press(String(k), at: t, resolver: resolver())
+                t = t.adding(seconds: 1)
+            }
+            t = t.adding(seconds: 3)
+            _ = i.expire(now: t, resolver: resolver())
+        }
+        #expect(built == 0, "hold, release and park name no target")
+        for k in "*201" {
+            _ = i.press(String(k), at: t, resolver: resolver())
+            t = t.adding(seconds: 1)
+        }
+        #expect(i.expire(now: t.adding(seconds: 3), resolver: resolver()) == [.transfer(.attended, .extension("201", "agentB"))])
+        #expect(built == 1)
+    }
+
     @Test("F7 `#700` parks the call")
     func park() { #expect(Self.play("#700").actions == [.hold, .park]) }
 
