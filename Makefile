@@ -28,7 +28,7 @@ bench-domain: bootstrap
 	.build/release/DomainBenchmark 2
 
 # The pipeline benchmark (issue 9): the event codec against Foundation's; raw passthrough vs routing-service
-# (120,000 events: with fewer, librdkafka's fetch ramp-up is much of the raw relay's time), latency, RSS.
+# (60,000 calls, 186,000 events: with fewer, librdkafka's fetch ramp-up is much of the raw relay's time), latency, RSS.
 # Release builds of the service and the tool (about 5 minutes the first time on 2 cores).
 bench: bootstrap
 	swift build -c release --product routing-service
