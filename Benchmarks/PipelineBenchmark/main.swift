@@ -163,7 +163,7 @@ struct CallMix {
     private var queues: [[Int]] = (0..<callCenters).map { c in
         (0..<membersPerCenter).map { c * membersPerCenter + $0 }.sorted { "a\($0)" < "a\($1)" }
     }
-    /// Offers per agent in this mix: checked against the service's decisions.
+    /// The agent each call is offered to (while `remember` is set): checked against the service's decisions.
     private(set) var expectedAgent: [String: String] = [:]
     var remember: Bool
 
