@@ -36,6 +36,28 @@ struct SortedJSONObject {
         value.writeJSON(to: &out)
     }
 
+    mutating func int64(_ key: StaticString, _ value: Int64, _ out: inout [UInt8]) {
+        self.key(key, &out)
+        value.writeJSON(to: &out)
+    }
+
+    /// An array of strings, in the collection's order.
+    mutating func strings(_ key: StaticString, _ values: some Collection<String>, _ out: inout [UInt8]) {
+        self.key(key, &out)
+        out.append(UInt8(ascii: "["))
+        for (i, value) in values.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            JSONString.append(value, to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
+    /// `{}`: an enum case without values, as synthesized coding writes it.
+    mutating func emptyObject(_ key: StaticString, _ out: inout [UInt8]) {
+        self.key(key, &out)
+        out.append(contentsOf: [UInt8(ascii: "{"), UInt8(ascii: "}")])
+    }
+
     mutating func bool(_ key: StaticString, _ value: Bool, _ out: inout [UInt8]) {
         self.key(key, &out)
         value.writeJSON(to: &out)
