@@ -18,25 +18,16 @@ extension AgentRouting: SortedJSONWritable {
 }
 
 extension AgentRouting.Activity: SortedJSONWritable {
-    /// Synthesized enum coding: `{"case":{labels or _0: values}}`.
+    /// Synthesized enum coding: `{"case":{labels, or _0, for the values}}`.
     func writeSortedJSON(to out: inout [UInt8]) {
         var o = SortedJSONObject(&out)
         switch self {
-        case .idle: o.emptyObject("idle", &out)
-        case .ringing(let call): o.object("ringing", SingleValueCase(value: call), &out)
-        case .onCall(let call): o.object("onCall", SingleValueCase(value: call), &out)
-        case .wrapUp(let until): o.object("wrapUp", WrapUpCase(until: until), &out)
+        case .idle: o.object("idle", &out)
+        case .ringing(let call): o.object("ringing", &out) { c, out in c.string("_0", call, &out) }
+        case .onCall(let call): o.object("onCall", &out) { c, out in c.string("_0", call, &out) }
+        case .wrapUp(let until): o.object("wrapUp", &out) { c, out in c.int64("until", until.millisecondsSinceEpoch, &out) }
         }
         o.end(&out)
-    }
-
-    private struct WrapUpCase: SortedJSONWritable {
-        var until: Timestamp
-        func writeSortedJSON(to out: inout [UInt8]) {
-            var o = SortedJSONObject(&out)
-            o.int64("until", until.millisecondsSinceEpoch, &out)
-            o.end(&out)
-        }
     }
 }
 
@@ -58,26 +49,21 @@ extension RoutedCall: SortedJSONWritable {
 
 extension RoutedCall.Phase: SortedJSONWritable {
     func writeSortedJSON(to out: inout [UInt8]) {
+        func accountAndDeadline(_ account: AccountID, _ deadline: Timestamp) -> (inout SortedJSONObject, inout [UInt8]) -> Void {
+            { c, out in
+                c.string("_0", account, &out)
+                c.int64("deadline", deadline.millisecondsSinceEpoch, &out)
+            }
+        }
         var o = SortedJSONObject(&out)
         switch self {
-        case .queued: o.emptyObject("queued", &out)
-        case .ringing(let account, let deadline): o.object("ringing", DeadlineCase(account: account, deadline: deadline), &out)
+        case .queued: o.object("queued", &out)
+        case .ringing(let account, let deadline): o.object("ringing", &out, members: accountAndDeadline(account, deadline))
         case .awaitingConfirmation(let account, let deadline):
-            o.object("awaitingConfirmation", DeadlineCase(account: account, deadline: deadline), &out)
-        case .connected(let account): o.object("connected", SingleValueCase(value: account), &out)
+            o.object("awaitingConfirmation", &out, members: accountAndDeadline(account, deadline))
+        case .connected(let account): o.object("connected", &out) { c, out in c.string("_0", account, &out) }
         }
         o.end(&out)
-    }
-
-    private struct DeadlineCase: SortedJSONWritable {
-        var account: AccountID
-        var deadline: Timestamp
-        func writeSortedJSON(to out: inout [UInt8]) {
-            var o = SortedJSONObject(&out)
-            o.string("_0", account, &out)
-            o.int64("deadline", deadline.millisecondsSinceEpoch, &out)
-            o.end(&out)
-        }
     }
 }
 
@@ -101,16 +87,6 @@ extension PhoneNumber: SortedJSONWritable {
         var o = SortedJSONObject(&out)
         o.string("category", category.rawValue, &out)
         o.string("e164", e164, &out)
-        o.end(&out)
-    }
-}
-
-/// An enum case with one unlabelled value: `{"_0":"value"}`.
-private struct SingleValueCase: SortedJSONWritable {
-    var value: String
-    func writeSortedJSON(to out: inout [UInt8]) {
-        var o = SortedJSONObject(&out)
-        o.string("_0", value, &out)
         o.end(&out)
     }
 }

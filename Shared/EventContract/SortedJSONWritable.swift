@@ -52,10 +52,14 @@ struct SortedJSONObject {
         out.append(UInt8(ascii: "]"))
     }
 
-    /// `{}`: an enum case without values, as synthesized coding writes it.
-    mutating func emptyObject(_ key: StaticString, _ out: inout [UInt8]) {
+    /// A nested object whose members `members` writes (an enum case's values, which have no type of their own;
+    /// `{}` for a case without values, as synthesized coding writes it).
+    mutating func object(_ key: StaticString, _ out: inout [UInt8],
+                         members: (inout SortedJSONObject, inout [UInt8]) -> Void = { _, _ in }) {
         self.key(key, &out)
-        out.append(contentsOf: [UInt8(ascii: "{"), UInt8(ascii: "}")])
+        var nested = SortedJSONObject(&out)
+        members(&nested, &out)
+        nested.end(&out)
     }
 
     mutating func bool(_ key: StaticString, _ value: Bool, _ out: inout [UInt8]) {
