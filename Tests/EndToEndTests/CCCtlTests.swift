@@ -17,31 +17,31 @@ struct CCCtlTests {
         try await h.publishRaw("cc.settings.commands", key: "tenant-a", value: "{broken")
         try await h.publishRaw("cc.settings.commands", key: "tenant-a", value: #"{"not":"an event"}"#)
         _ = try await h.read("cc.deadletter") { $0.count >= 2 }
-        func ccctl(_ args: [String]) throws -> (status: Int32, output: String) {
-            try runProgram(ServiceProcess.binDirectory.appendingPathComponent("ccctl"), args + ["--brokers", h.brokers, "--prefix", h.prefix])
+        func ccctl(_ args: [String]) async throws -> (status: Int32, output: String) {
+            try await runProgram(ServiceProcess.binDirectory.appendingPathComponent("ccctl"), args + ["--brokers", h.brokers, "--prefix", h.prefix])
         }
 
-        let topics = try ccctl(["topics"])
+        let topics = try await ccctl(["topics"])
         #expect(topics.status == 0, "\(topics.output)")
         let commandsLine = try #require(topics.output.split(separator: "\n").first { $0.hasPrefix(h.prefix + "cc.settings.commands") })
         #expect(commandsLine.split(separator: " ", omittingEmptySubsequences: true).count >= 7, "name, partitions, end, 4 lags: \(commandsLine)")
 
-        let tail = try ccctl(["tail", "cc.settings.events", "--tenant", "tenant-a", "--type", "cc.settings.sign-in-device.changed.v1"])
+        let tail = try await ccctl(["tail", "cc.settings.events", "--tenant", "tenant-a", "--type", "cc.settings.sign-in-device.changed.v1"])
         #expect(tail.status == 0 && tail.output.contains("cc.settings.sign-in-device.changed.v1"), "\(tail.output)")
         #expect(!tail.output.contains("819012345678") && tail.output.contains("+81********78"), "numbers are masked")
 
-        let letters = try ccctl(["deadletters"])
+        let letters = try await ccctl(["deadletters"])
         #expect(letters.output.contains("2 dead letters") && letters.output.contains("invalidJSON") && letters.output.contains("notACloudEvent"))
-        #expect(try ccctl(["replay-deadletters"]).output.contains("add --yes"))
-        let replay = try ccctl(["replay-deadletters", "--yes"])
+        #expect(try await ccctl(["replay-deadletters"]).output.contains("add --yes"))
+        let replay = try await ccctl(["replay-deadletters", "--yes"])
         #expect(replay.output.contains("replayed 2 messages"), "\(replay.output)")
         // The replayed messages reached the service again (and, still malformed, were dead-lettered again).
         _ = try await h.read("cc.deadletter") { $0.count >= 4 }
-        #expect(try ccctl(["deadletters"]).output.contains("4 dead letters"))
+        #expect(try await ccctl(["deadletters"]).output.contains("4 dead letters"))
 
-        let agent = try ccctl(["agent", "agent1", "--tenant", "tenant-a", "--settings-url", "http://127.0.0.1:\(settings.httpPort)"])
+        let agent = try await ccctl(["agent", "agent1", "--tenant", "tenant-a", "--settings-url", "http://127.0.0.1:\(settings.httpPort)"])
         #expect(agent.output.contains("externalNumber mobile +81********78") && agent.output.contains("1 changes"), "\(agent.output)")
-        #expect(try ccctl(["nonsense"]).status == 2)
+        #expect(try await ccctl(["nonsense"]).status == 2)
         await h.stopAll()
     }
 }

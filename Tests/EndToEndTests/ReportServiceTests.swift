@@ -15,8 +15,8 @@ struct ReportServiceTests {
                                    noAnswerTimeoutSeconds: 35, wrapUpSeconds: 30, memberAccountIDs: ["m"])
     static let mobile = SignInDevice.externalNumber(try! PhoneNumber.parse("09012345678"), .mobile)
 
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        try runProgram(ServiceProcess.binDirectory.appendingPathComponent("report-service"), arguments)
+    static func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        try await runProgram(ServiceProcess.binDirectory.appendingPathComponent("report-service"), arguments)
     }
 
     @Test("P3 P4 charges and channel usage through Kafka, as JSON, CSV, CLI output and a chart that renders to a non-blank PNG")
@@ -63,10 +63,10 @@ struct ReportServiceTests {
         #expect(await service.get("/reports/charges?tenant=tenant-a&from=yesterday")?.status == 400)
 
         // The operator CLI prints the same report.
-        let cli = try Self.run(["report", "charges", "--tenant", "tenant-a", "--from", RFC3339.format(Self.at(0)),
+        let cli = try await Self.run(["report", "charges", "--tenant", "tenant-a", "--from", RFC3339.format(Self.at(0)),
                                 "--to", RFC3339.format(Self.at(600)), "--csv", "--url", "http://127.0.0.1:\(service.httpPort)"])
         #expect(cli.status == 0 && cli.output == csv.body)
-        #expect(try Self.run(["report", "charges"]).status == 2, "usage error without --tenant")
+        #expect(try await Self.run(["report", "charges"]).status == 2, "usage error without --tenant")
 
         // The chart renders: SVG → PNG with rsvg-convert, and the PNG is not blank.
         let svg = try #require(await service.get("/charts/channels.svg?tenant=tenant-a&\(range)"))
@@ -74,21 +74,12 @@ struct ReportServiceTests {
         let dir = TestBroker.projectRoot.appendingPathComponent("var/test-output")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try Data(svg.body.utf8).write(to: dir.appendingPathComponent("channels.svg"))
-        let convert = Process()
-        convert.executableURL = URL(fileURLWithPath: "/usr/bin/rsvg-convert")
-        convert.arguments = ["-o", dir.appendingPathComponent("channels.png").path, dir.appendingPathComponent("channels.svg").path]
-        try convert.run()
-        convert.waitUntilExit()
-        #expect(convert.terminationStatus == 0)
-        let stats = Process()
-        stats.executableURL = TestBroker.projectRoot.appendingPathComponent(".venv/bin/python")
-        stats.arguments = [TestBroker.projectRoot.appendingPathComponent("scripts/png-stats.py").path,
-                           dir.appendingPathComponent("channels.png").path]
-        let pipe = Pipe()
-        stats.standardOutput = pipe
-        try stats.run()
-        let line = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        stats.waitUntilExit()
+        let convert = try await runProgram(URL(fileURLWithPath: "/usr/bin/rsvg-convert"),
+                                           ["-o", dir.appendingPathComponent("channels.png").path, dir.appendingPathComponent("channels.svg").path])
+        #expect(convert.status == 0, "\(convert.output)")
+        let line = try await runProgram(TestBroker.projectRoot.appendingPathComponent(".venv/bin/python"),
+                                        [TestBroker.projectRoot.appendingPathComponent("scripts/png-stats.py").path,
+                                         dir.appendingPathComponent("channels.png").path]).output
         let colors = Int(line.split(separator: "=").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
         #expect(line.hasPrefix("720x260") && colors > 10, "a chart, not a blank image: \(line)")
         let chargesChart = try #require(await service.get("/charts/charges.svg?tenant=tenant-a&\(range)"))

@@ -14,7 +14,7 @@ struct WholeSystemTests {
         for name in ["settings-service", "routing-service", "status-service", "report-service"] {
             ports[name] = try await h.start(name).httpPort
         }
-        let sim = try runProgram(ServiceProcess.binDirectory.appendingPathComponent("cc-sim"), [
+        let sim = try await runProgram(ServiceProcess.binDirectory.appendingPathComponent("cc-sim"), [
             "demo", "--brokers", h.brokers, "--prefix", h.prefix, "--tenant", "demo", "--calls", "24", "--rate", "8",
             "--report-url", "http://127.0.0.1:\(ports["report-service"]!)",
         ])

@@ -106,13 +106,13 @@ struct CloudEventCodecTests {
     }
 
     @Test("events the Swift code encodes validate against docs/schemas with an independent validator (Python jsonschema)")
-    func schemas() throws {
+    func schemas() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("events"))
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         for (i, p) in Samples.all.enumerated() {
             try Data(Samples.encode(p, id: "e\(i)")).write(to: dir.appendingPathComponent("\(type(of: p).eventType).json"))
         }
-        let ok = try Validator.run(["events", dir.path])
+        let ok = try await Validator.run(["events", dir.path])
         #expect(ok.status == 0, "\(ok.output)")
         #expect(ok.output.contains("\(Samples.all.count) events checked, 0 problems"))
         // The validator really rejects a broken event (so the pass above means something).
@@ -121,21 +121,21 @@ struct CloudEventCodecTests {
         let bad = String(decoding: Samples.encode(TelephonyEvents.Dtmf(callId: "c", accountId: "a", key: "*", at: Samples.at), id: "x"),
                          as: UTF8.self).replacingOccurrences(of: #""key":"*""#, with: #""key":"**""#)
         try Data(bad.utf8).write(to: broken.appendingPathComponent("bad.json"))
-        #expect(try Validator.run(["events", broken.path]).status == 1)
+        #expect(try await Validator.run(["events", broken.path]).status == 1)
     }
 
     @Test("docs/asyncapi.yaml parses and names every topic of the contract")
-    func asyncAPI() throws {
-        let r = try Validator.run(["asyncapi"])
+    func asyncAPI() async throws {
+        let r = try await Validator.run(["asyncapi"])
         #expect(r.status == 0, "\(r.output)")
     }
 }
 
 /// Runs scripts/validate-events.py with the project's virtualenv.
 enum Validator {
-    static func run(_ args: [String]) throws -> (status: Int32, output: String) {
+    static func run(_ args: [String]) async throws -> (status: Int32, output: String) {
         let root = TestBroker.projectRoot
-        return try runProgram(root.appendingPathComponent(".venv/bin/python"),
+        return try await runProgram(root.appendingPathComponent(".venv/bin/python"),
                               [root.appendingPathComponent("scripts/validate-events.py").path] + args)
     }
 }

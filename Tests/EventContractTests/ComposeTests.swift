@@ -5,9 +5,9 @@ import Testing
 @Suite("Container deployment")
 struct ComposeTests {
     @Test("compose/docker-compose.yml validates against the Compose Specification schema and runs every service as CONTRACT.md says")
-    func composeFile() throws {
+    func composeFile() async throws {
         let root = TestBroker.projectRoot
-        let r = try runProgram(root.appendingPathComponent(".venv/bin/python"),
+        let r = try await runProgram(root.appendingPathComponent(".venv/bin/python"),
                                [root.appendingPathComponent("scripts/validate-compose.py").path])
         #expect(r.status == 0, "\(r.output)")
         #expect(r.output.contains("5 services, 0 problems"))

@@ -30,7 +30,10 @@ public final class Locked<Value: Sendable>: Sendable {
 }
 
 /// Runs a program to its end and returns its exit status and combined output.
-public func runProgram(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, output: String) {
+///
+/// The wait runs on a thread of its own: tests share the cooperative pool (two threads on two cores), and one
+/// blocked on a slow child (a Python validator) held up every other test, and their deadlines, for 20–30 s.
+public func runProgram(_ executable: URL, _ arguments: [String]) async throws -> (status: Int32, output: String) {
     let p = Process()
     p.executableURL = executable
     p.arguments = arguments
@@ -38,7 +41,12 @@ public func runProgram(_ executable: URL, _ arguments: [String]) throws -> (stat
     p.standardOutput = pipe
     p.standardError = pipe
     try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    nonisolated(unsafe) let process = p
+    return await withCheckedContinuation { continuation in
+        Thread.detachNewThread {
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
+        }
+    }
 }
