@@ -108,7 +108,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         }
         let store = try StateStore(directory: configuration.dataDirectory)
         openStore.withLock { $0 = store }
-        let producer = try KafkaProducer(configuration: ProducerConfiguration(common: configuration.kafka))
+        let producer = try KafkaProducer(configuration: configuration.producer)
         try await flushOutbox(store: store, producer: producer)
         let topics = processor.inputs.map { $0.name(in: configuration.topics) }
         let listener = Listener(loop: self, store: store)
