@@ -32,7 +32,8 @@ if CommandLine.arguments.count == 5, CommandLine.arguments[1] == "--relay" {
     var start: [TopicPartition: Int64?] = [:]
     for p in 0..<6 { start[TopicPartition(topic: input, partition: Int32(p))] = 0 }
     try await consumer.assign(start)
-    let producer = try KafkaProducer(configuration: ProducerConfiguration(common: common))
+    let linger = ProcessInfo.processInfo.environment["CC_LINGER_MS"].flatMap(Int.init) ?? 0
+    let producer = try KafkaProducer(configuration: ProducerConfiguration(common: common, lingerMilliseconds: linger))
     var unacknowledged: [PendingDelivery] = []
     while true {
         let batch = try await consumer.poll(maxMessages: 2_000, timeout: .milliseconds(5))
@@ -406,13 +407,14 @@ if o.system {
 // MARK: 3. latency at a fixed rate
 /// Offers calls at `o.rate` per second to `inTopic` for `o.seconds` (each call ends 50 calls later, so agents
 /// free up) and returns the latencies (ms, sorted) of the messages on `outTopic` that `latency` recognizes.
-/// The reader asks the broker to answer fetches within 1 ms, so that it adds as little as it can.
+/// The reader asks the broker to answer fetches within 2 ms, so that it adds little (at 1 ms Tansu's answers came
+/// irregularly: a probe's p99 for one hop was 0.5–1.2 s, against 6 ms at 2 ms).
 /// The telephony layer sends each event as it happens (no batching delay to speak of).
 let offerProducer = try KafkaProducer(configuration: ProducerConfiguration(common: common, lingerMilliseconds: 1))
 @MainActor func measureLatency(into inTopic: String, readFrom outTopic: String, callPrefix: String,
                                latency: @escaping @Sendable (ConsumedMessage) -> Int64?) async throws -> [Int64] {
     let reader = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: "bench-l-\(run)-\(callPrefix)",
-                                                                        fetchMaxWaitMilliseconds: 1), topics: [])
+                                                                        fetchMaxWaitMilliseconds: 2), topics: [])
     try await assignAll(reader, outTopic, fromEnd: true)
     let total = o.rate * o.seconds
     // Warm-up: one offer at a time until the first comes through (consumers assigned, connections made).
@@ -517,6 +519,18 @@ if relayProcess.isRunning { relayProcess.terminate() }
 say("raw passthrough latency at \(o.rate) calls/s (\(rawLatencies.count) offers): p50 \(percentile(rawLatencies, 0.5)) ms, "
     + "p99 \(percentile(rawLatencies, 0.99)) ms, p99.9 \(percentile(rawLatencies, 0.999)) ms")
 
+// 3c. The floor: the same offers read straight from the topic they are produced to (one hop through the broker,
+// no relay). The relay and the service each add a second hop, so twice this is what no consumer of the broker beats.
+let hopTopic = prefix + "broker-hop"
+try await admin.createTopics([TopicSpecification(name: hopTopic, partitions: 6, replicationFactor: 1)])
+let hopLatencies = try await measureLatency(into: hopTopic, readFrom: hopTopic, callPrefix: "H") { m in
+    guard let e = try? CloudEventCodec.decode(value: m.value, headers: []), case .callOffered(let c) = e.event,
+          !c.callId.hasPrefix("Hw") else { return nil }
+    return nowMs() - e.attributes.time.millisecondsSinceEpoch
+}
+say("broker alone, one hop at \(o.rate) calls/s (produced → consumed, no relay): p50 \(percentile(hopLatencies, 0.5)) ms, "
+    + "p99 \(percentile(hopLatencies, 0.99)) ms, p99.9 \(percentile(hopLatencies, 0.999)) ms")
+
 let total = o.rate * o.seconds
 @MainActor func pct(_ p: Double) -> Int64 { percentile(latencies, p) }
 say("latency at \(o.rate) calls/s for \(o.seconds) s (\(latencies.count) offers): p50 \(pct(0.5)) ms, p99 \(pct(0.99)) ms, p99.9 \(pct(0.999)) ms")
@@ -573,6 +587,7 @@ if let doc = o.doc {
     | raw consume → produce passthrough (no decoding, no state) | \(Int(rawRate)) events/s (\(String(format: "%.1f", rawCPUPerEvent.sorted()[1])) µs of CPU per event) |
     | routing-service pipeline (calls offered, answered, keyed on personal phones, hung up; 2,000 agents, 50 call centers, 10% on personal phones) | \(Int(pipeRate)) events/s (\(Int((100 * pipeRate / rawRate).rounded()))% of raw; \(String(format: "%.1f", pipeCPUPerEvent)) µs of CPU per event) |
     | raw passthrough latency at \(o.rate) calls/s (same client settings) | p50 \(percentile(rawLatencies, 0.5)) ms, p99 \(percentile(rawLatencies, 0.99)) ms, p99.9 \(percentile(rawLatencies, 0.999)) ms |
+    | the broker alone: one hop at \(o.rate) calls/s (produced → consumed; the relay and the service each make two) | p50 \(percentile(hopLatencies, 0.5)) ms, p99 \(percentile(hopLatencies, 0.99)) ms, p99.9 \(percentile(hopLatencies, 0.999)) ms |
     | latency `call.offered` → `offered-to-agent` at \(o.rate) calls/s | p50 \(pct(0.5)) ms, p99 \(pct(0.99)) ms, p99.9 \(pct(0.999)) ms |
     | routing-service's batches in that step (count × mean time: decide; store = encode + SQLite; produce = until the broker acknowledged) | \(latencyStepPhases) |
     | routing-service peak RSS | \(peakRSS(service)) MB after \(rssEvents) events |
