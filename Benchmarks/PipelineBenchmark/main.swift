@@ -29,9 +29,7 @@ if CommandLine.arguments.count == 5, CommandLine.arguments[1] == "--relay" {
     let fetchWait = ProcessInfo.processInfo.environment["CC_FETCH_WAIT_MS"].flatMap(Int.init) ?? 10
     let consumer = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: "relay-\(input)",
                                                                           fetchMaxWaitMilliseconds: fetchWait), topics: [])
-    var start: [TopicPartition: Int64?] = [:]
-    for p in 0..<6 { start[TopicPartition(topic: input, partition: Int32(p))] = 0 }
-    try await consumer.assign(start)
+    try await assignAll(consumer, input, fromEnd: false)
     let linger = ProcessInfo.processInfo.environment["CC_LINGER_MS"].flatMap(Int.init) ?? 0
     let producer = try KafkaProducer(configuration: ProducerConfiguration(common: common, lingerMilliseconds: linger))
     var unacknowledged: [PendingDelivery] = []
@@ -58,9 +56,7 @@ if CommandLine.arguments.count == 5, CommandLine.arguments[1] == "--hop-probe" {
     let producer = try KafkaProducer(configuration: ProducerConfiguration(common: common, lingerMilliseconds: 1))
     let consumer = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: "hop-\(topic)",
                                                                           fetchMaxWaitMilliseconds: 2), topics: [])
-    var start: [TopicPartition: Int64?] = [:]
-    for p in 0..<6 { start[TopicPartition(topic: topic, partition: Int32(p))] = 0 }
-    try await consumer.assign(start)
+    try await assignAll(consumer, topic, fromEnd: false)
     let reading = Task.detached { () -> [Int64] in
         var result: [Int64] = []
         while result.count < 2 * n {
@@ -511,6 +507,19 @@ let offerProducer = try KafkaProducer(configuration: ProducerConfiguration(commo
     return result
 }
 func percentile(_ sorted: [Int64], _ p: Double) -> Int64 { sorted.isEmpty ? -1 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+/// "p50 … ms, p99 … ms, p99.9 … ms" of sorted latencies.
+func percentiles(_ sorted: [Int64]) -> String {
+    "p50 \(percentile(sorted, 0.5)) ms, p99 \(percentile(sorted, 0.99)) ms, p99.9 \(percentile(sorted, 0.999)) ms"
+}
+/// The latency of a `call.offered` read back as it was produced (its event time is when it was sent), skipping the
+/// warm-up offers (call ids starting with `warmUp`).
+func offerLatency(skipping warmUp: String) -> @Sendable (ConsumedMessage) -> Int64? {
+    { m in
+        guard let e = try? CloudEventCodec.decode(value: m.value, headers: []), case .callOffered(let c) = e.event,
+              !c.callId.hasPrefix(warmUp) else { return nil }
+        return nowMs() - e.attributes.time.millisecondsSinceEpoch
+    }
+}
 
 /// The service's batch phases so far (count and seconds in all, from its Prometheus histograms): decide (the loop,
 /// under the state lock), store (encoding the outputs and the SQLite transaction), produce (handed to librdkafka →
@@ -556,30 +565,21 @@ relayProcess.executableURL = Bundle.main.executableURL ?? URL(fileURLWithPath: C
 relayProcess.arguments = ["--relay", brokers, rawLatencyIn, rawLatencyOut]
 try relayProcess.run()
 defer { if relayProcess.isRunning { relayProcess.terminate() } }
-let rawLatencies = try await measureLatency(into: rawLatencyIn, readFrom: rawLatencyOut, callPrefix: "R") { m in
-    guard let e = try? CloudEventCodec.decode(value: m.value, headers: []), case .callOffered(let c) = e.event,
-          !c.callId.hasPrefix("Rw") else { return nil }
-    return nowMs() - e.attributes.time.millisecondsSinceEpoch
-}
+let rawLatencies = try await measureLatency(into: rawLatencyIn, readFrom: rawLatencyOut, callPrefix: "R",
+                                            latency: offerLatency(skipping: "Rw"))
 if relayProcess.isRunning { relayProcess.terminate() }
-say("raw passthrough latency at \(o.rate) calls/s (\(rawLatencies.count) offers): p50 \(percentile(rawLatencies, 0.5)) ms, "
-    + "p99 \(percentile(rawLatencies, 0.99)) ms, p99.9 \(percentile(rawLatencies, 0.999)) ms")
+say("raw passthrough latency at \(o.rate) calls/s (\(rawLatencies.count) offers): \(percentiles(rawLatencies))")
 
 // 3c. The floor: the same offers read straight from the topic they are produced to (one hop through the broker,
 // no relay). The relay and the service each add a second hop, so twice this is what no consumer of the broker beats.
 let hopTopic = prefix + "broker-hop"
 try await admin.createTopics([TopicSpecification(name: hopTopic, partitions: 6, replicationFactor: 1)])
-let hopLatencies = try await measureLatency(into: hopTopic, readFrom: hopTopic, callPrefix: "H") { m in
-    guard let e = try? CloudEventCodec.decode(value: m.value, headers: []), case .callOffered(let c) = e.event,
-          !c.callId.hasPrefix("Hw") else { return nil }
-    return nowMs() - e.attributes.time.millisecondsSinceEpoch
-}
-say("broker alone, one hop at \(o.rate) calls/s (produced → consumed, no relay): p50 \(percentile(hopLatencies, 0.5)) ms, "
-    + "p99 \(percentile(hopLatencies, 0.99)) ms, p99.9 \(percentile(hopLatencies, 0.999)) ms")
+let hopLatencies = try await measureLatency(into: hopTopic, readFrom: hopTopic, callPrefix: "H",
+                                            latency: offerLatency(skipping: "Hw"))
+say("broker alone, one hop at \(o.rate) calls/s (produced → consumed, no relay): \(percentiles(hopLatencies))")
 
 let total = o.rate * o.seconds
-@MainActor func pct(_ p: Double) -> Int64 { percentile(latencies, p) }
-say("latency at \(o.rate) calls/s for \(o.seconds) s (\(latencies.count) offers): p50 \(pct(0.5)) ms, p99 \(pct(0.99)) ms, p99.9 \(pct(0.999)) ms")
+say("latency at \(o.rate) calls/s for \(o.seconds) s (\(latencies.count) offers): \(percentiles(latencies))")
 
 // Where the service's batches spend their time: the whole run, and the latency step alone (where the service
 // adds to the relay's latency: its decide and store phases come before its outputs go to the broker).
@@ -632,9 +632,9 @@ if let doc = o.doc {
     |---|---|
     | raw consume → produce passthrough (no decoding, no state) | \(Int(rawRate)) events/s (\(String(format: "%.1f", rawCPUPerEvent.sorted()[1])) µs of CPU per event) |
     | routing-service pipeline (calls offered, answered, keyed on personal phones, hung up; 2,000 agents, 50 call centers, 10% on personal phones) | \(Int(pipeRate)) events/s (\(Int((100 * pipeRate / rawRate).rounded()))% of raw; \(String(format: "%.1f", pipeCPUPerEvent)) µs of CPU per event) |
-    | raw passthrough latency at \(o.rate) calls/s (same client settings) | p50 \(percentile(rawLatencies, 0.5)) ms, p99 \(percentile(rawLatencies, 0.99)) ms, p99.9 \(percentile(rawLatencies, 0.999)) ms |
-    | the broker alone: one hop at \(o.rate) calls/s (produced → consumed; the relay and the service each make two) | p50 \(percentile(hopLatencies, 0.5)) ms, p99 \(percentile(hopLatencies, 0.99)) ms, p99.9 \(percentile(hopLatencies, 0.999)) ms |
-    | latency `call.offered` → `offered-to-agent` at \(o.rate) calls/s | p50 \(pct(0.5)) ms, p99 \(pct(0.99)) ms, p99.9 \(pct(0.999)) ms |
+    | raw passthrough latency at \(o.rate) calls/s (same client settings) | \(percentiles(rawLatencies)) |
+    | the broker alone: one hop at \(o.rate) calls/s (produced → consumed; the relay and the service each make two) | \(percentiles(hopLatencies)) |
+    | latency `call.offered` → `offered-to-agent` at \(o.rate) calls/s | \(percentiles(latencies)) |
     | routing-service's batches in that step (count × mean time: decide; store = encode + SQLite; produce = until the broker acknowledged) | \(latencyStepPhases) |
     | routing-service peak RSS | \(peakRSS(service)) MB after \(rssEvents) events |
     \(systemLines.map { "| \($0) | |" }.joined(separator: "\n"))
