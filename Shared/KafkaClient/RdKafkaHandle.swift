@@ -19,9 +19,9 @@ final class RdKafkaHandle: @unchecked Sendable {
         for (key, value) in properties.sorted(by: { $0.key < $1.key }) {
             if rd_kafka_conf_set(conf, key, value, &errstr, errstr.count) != RD_KAFKA_CONF_OK {
                 rd_kafka_conf_destroy(conf)
-                // librdkafka's message may quote the value: a secret's is not shown at all.
-                let reason = KafkaConfiguration.isSecret(key) ? "\(key)=(secret): refused"
-                    : "\(key)=\(value): \(String(cString: errstr))"
+                // No value is ever shown, refused or not: any property may hold a secret under a name we do not
+                // know (sasl.jaas.config, sasl.oauthbearer.config, ...), and librdkafka's message may quote it.
+                let reason = "\(key): refused by librdkafka: \(Self.hidingValues(of: properties, in: String(cString: errstr)))"
                 throw KafkaError(code: .configuration, reason: reason)
             }
         }
@@ -30,9 +30,15 @@ final class RdKafkaHandle: @unchecked Sendable {
         guard let rk = rd_kafka_new(kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER, conf, &errstr, errstr.count)
         else {
             rd_kafka_conf_destroy(conf)
-            throw KafkaError(code: .configuration, reason: String(cString: errstr))
+            throw KafkaError(code: .configuration, reason: Self.hidingValues(of: properties, in: String(cString: errstr)))
         }
         pointer = rk
+    }
+
+    /// librdkafka's message with every configured value (of three or more characters) replaced by `(hidden)`.
+    static func hidingValues(of properties: [String: String], in message: String) -> String {
+        properties.values.filter { $0.count >= 3 }.sorted { $0.count > $1.count }
+            .reduce(message) { $0.replacingOccurrences(of: $1, with: "(hidden)") }
     }
 
     func destroy() {

@@ -30,6 +30,20 @@ struct ConfigurationTests {
         }
         #expect(secret?.reason.contains("sasl.password.typo") == true)
         #expect(secret?.reason.contains("hunter2") == false)
+        // Issue 23: a property not named like a secret (librdkafka refuses it when built without SASL/OAUTH
+        // support, or with a bad value) must not show its value either.
+        for (key, value) in [("sasl.jaas.config", "org.Login required password=\"S3cretJaas\";"),
+                             ("sasl.mechanisms", "NOT-A-MECHANISM-S3cret"), ("acks", "S3cretAcks")] {
+            let refused = try? KafkaProducer(configuration: ProducerConfiguration(common: KafkaConfiguration(
+                overrides: [key: value])))
+            if refused == nil {
+                let error = #expect(throws: KafkaError.self) {
+                    try KafkaProducer(configuration: ProducerConfiguration(common: KafkaConfiguration(overrides: [key: value])))
+                }
+                #expect(error?.reason.contains(key) == true || error?.reason.contains("(hidden)") == true)
+                #expect(error?.reason.contains("S3cret") == false, "\(key)'s value shown: \(error?.reason ?? "")")
+            }
+        }
         #expect(KafkaConfiguration.isSecret("sasl.password") && KafkaConfiguration.isSecret("ssl.key.password")
             && !KafkaConfiguration.isSecret("security.protocol"))
     }
