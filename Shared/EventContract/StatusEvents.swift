@@ -17,6 +17,10 @@ public enum StatusEvents {
             self.accountId = accountId; self.status = status; self.device = device; self.phoneType = phoneType
             self.callId = callId; self.holdCount = holdCount; self.reason = reason; self.at = at
         }
+        public func validate() throws(SchemaViolation) {
+            try SchemaViolation.nonEmpty(accountId, "accountId")
+            try SchemaViolation.require((0...1_000_000).contains(holdCount), "holdCount", "0 to 1000000")
+        }
     }
 
     public struct ChannelsChanged: EventPayload {
@@ -28,6 +32,13 @@ public enum StatusEvents {
         public var delta: Int
         public init(_ c: ChannelChange, at: Timestamp) {
             inUse = c.inUse; limit = c.limit; self.at = EventTime(at); callId = c.callID; delta = c.delta
+        }
+        /// The contract's ranges: a limit is at most 100000 (`cc.tenant.configured.v1`), a call holds 1 or 2 channels.
+        public func validate() throws(SchemaViolation) {
+            try SchemaViolation.require((0...100_000).contains(limit), "limit", "0 to 100000")
+            try SchemaViolation.require((0...200_000).contains(inUse), "inUse", "0 to 200000")
+            try SchemaViolation.require((-2...2).contains(delta), "delta", "-2 to 2")
+            try SchemaViolation.require(callId.utf8.count <= 256, "callId", "at most 256 bytes")
         }
     }
 

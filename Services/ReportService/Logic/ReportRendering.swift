@@ -3,16 +3,24 @@ import EventContract
 
 /// CSV and SVG renderings of the reports.
 public enum ReportRendering {
-    /// RFC 4180 CSV with a header row.
+    /// RFC 4180 CSV with a header row. Names come from other systems, so a cell that a spreadsheet would run as
+    /// a formula (starting with `= + - @`, tab or CR) is prefixed with `'`, unless it is a plain number.
     public static func csv(header: [String], rows: [[String]]) -> String {
-        func field(_ s: String) -> String {
-            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        }
-        return ([header] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        ([header] + rows).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// One CSV cell: neutralised if it could be a formula, quoted if it holds a comma, quote, CR or LF.
+    public static func csvField(_ raw: String) -> String {
+        let formulaStarts: Set<Character> = ["=", "+", "-", "@", "\t", "\r"]
+        var s = raw
+        if let first = s.unicodeScalars.first, formulaStarts.contains(Character(first)), Double(s) == nil { s = "'" + s }
+        guard s.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     public static func csv(_ kind: Reports.Kind, _ s: ReportState, from: Timestamp, to: Timestamp) -> String {
-        func n(_ d: Double) -> String { d == d.rounded() ? String(Int(d)) : String(d) }
+        // Whole numbers without ".0"; Int(d) only where it cannot trap (finite and well inside Int's range).
+        func n(_ d: Double) -> String { d.isFinite && d.magnitude < 1e15 && d == d.rounded() ? String(Int(d)) : String(d) }
         switch kind {
         case .callcenter:
             return csv(header: ["callCenterId", "name", "offered", "answered", "abandoned", "rejected", "averageWaitSeconds",
@@ -47,7 +55,8 @@ public enum ReportRendering {
         let left = 48.0, right = 16.0, top = 24.0, bottom = 36.0
         let w = Double(width) - left - right, h = Double(height) - top - bottom
         let span = max(1, Double(to.milliseconds(since: from)))
-        let maxY = Double(max(report.limit, report.peak, 1))
+        // Capped: the axis labels are whole numbers, and Int(Double(Int.max)) traps.
+        let maxY = Double(min(max(report.limit, report.peak, 1), 1_000_000_000))
         func x(_ t: Timestamp) -> Double { left + w * Double(t.milliseconds(since: from)) / span }
         func y(_ v: Int) -> Double { top + h - h * Double(v) / maxY }
         let before = s.usageTimeline.usage(at: from)
@@ -113,6 +122,11 @@ public enum ReportRendering {
 extension String {
     /// Two decimals without Foundation's formatter.
     init(format2 value: Double) {
+        // Int(_:) traps outside Int's range: such amounts (never real ones) are printed as they are.
+        guard value.isFinite, value.magnitude < 1e15 else {
+            self = "\(value)"
+            return
+        }
         let cents = Int((value * 100).rounded())
         let frac = abs(cents % 100)
         self = "\(cents / 100).\(frac < 10 ? "0" : "")\(frac)"
