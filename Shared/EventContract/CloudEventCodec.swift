@@ -224,14 +224,18 @@ public enum CloudEventCodec {
         guard attributes.specversion == "1.0" else {
             throw EventDecodingError(.notACloudEvent, "specversion must be \"1.0\"")
         }
-        guard let id = attributes.id, !id.isEmpty, id.count <= 200, let source = attributes.source, !source.isEmpty,
+        guard let id = attributes.id, !id.isEmpty, let source = attributes.source, !source.isEmpty,
               let type = attributes.type, !type.isEmpty else {
             throw EventDecodingError(.notACloudEvent, "id, source and type are required")
+        }
+        // Byte lengths, not characters: the ids are kept in memory and on disk per event (dedup).
+        guard id.utf8.count <= 200, source.utf8.count <= 200, type.utf8.count <= 200 else {
+            throw EventDecodingError(.notACloudEvent, "id, source and type must be at most 200 bytes each")
         }
         guard let timeText = attributes.time, let time = RFC3339.parse(timeText) else {
             throw EventDecodingError(.notACloudEvent, "time is required as RFC 3339")
         }
-        guard let tenant = attributes.tenantid, !tenant.isEmpty, tenant.count <= 100 else {
+        guard let tenant = attributes.tenantid, !tenant.isEmpty, tenant.utf8.count <= 100 else {
             throw EventDecodingError(.notACloudEvent, "the tenantid extension attribute is required")
         }
         guard let decode = ContractEvent.decoders[type] else {

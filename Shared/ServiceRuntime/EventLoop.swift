@@ -77,6 +77,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         topicNames = names
         changelogTopic = names.changelog(service: configuration.serviceName)
         let topics = processor.inputs.map { $0.name(in: names) }
+        acceptedTypes = Dictionary(processor.inputs.map { ($0.name(in: names), $0.acceptedTypes) }, uniquingKeysWith: { a, _ in a })
         shared = Mutex(Shared(merger: InputMerger(topics: topics,
                                                   maxIdle: .milliseconds(configuration.maxTaskIdleMilliseconds),
                                                   maxBuffered: configuration.mergeBufferEvents)))
@@ -88,6 +89,8 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
 
     /// Built once: every output names its topic.
     let topicNames: TopicNames
+    /// The types each input topic accepts (the contract's allow-list), by prefixed topic name.
+    let acceptedTypes: [String: Set<String>]
     /// Built once: every entity write names it (a new string per write was 13 MB of report-service's heap at its peak).
     let changelogTopic: String
 
@@ -291,9 +294,10 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
 
         /// Outputs are encoded after the batch's decisions, on all cores: (outbox index, what to encode).
         var toEncode: [(index: Int, emission: Emission, id: String, tenant: TenantID)] = []
-        func emit(_ emissions: [Emission], idBase: String, tenant: TenantID) {
+        func emit(_ emissions: [Emission], input: (id: String, source: String), tenant: TenantID) {
             for (i, e) in emissions.enumerated() {
-                toEncode.append((write.outbox.count, e, "\(idBase)~\(service)~\(i)", tenant))
+                let id = EventIdentity.derivedID(inputID: input.id, source: input.source, service: service, index: i)
+                toEncode.append((write.outbox.count, e, id, tenant))
                 write.outbox.append((e.topic.name(in: topics), nil, tenant, [], CloudEventCodec.structuredContentType))
             }
         }
@@ -377,7 +381,13 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                                                    message: "the message key must be the tenantid"))
                     continue
                 }
-                let id = decoded.attributes.id
+                guard acceptedTypes[m.topic]?.contains(decoded.attributes.type) ?? false else {
+                    write.outbox.append(deadLetter(m, code: "typeNotAllowedOnTopic",
+                                                   message: "\(decoded.attributes.type.prefix(100)) is not accepted on \(m.topic)"))
+                    continue
+                }
+                // Ids are unique per source (CloudEvents): two producers may use the same id for different events.
+                let id = EventIdentity.deliveryKey(source: decoded.attributes.source, id: decoded.attributes.id)
                 // The tenant's slot is found by key only when the tenant changes (events of one tenant come in runs);
                 // it is then reached by index, in place (inout: a read would copy the whole slot).
                 if current?.tenant != tenant {
@@ -395,7 +405,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                 do {
                     // In place: a rejecting handler leaves the state unchanged (EventProcessor's contract).
                     let emissions = try processor.handle(decoded, state: &s.slots.values[slot].record.state, context: context)
-                    emit(emissions, idBase: id, tenant: tenant)
+                    emit(emissions, input: (decoded.attributes.id, decoded.attributes.source), tenant: tenant)
                 } catch let error as HandlerRejection {
                     write.outbox.append(deadLetter(m, code: error.code, message: error.message))
                 } catch {
@@ -412,7 +422,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                     let emissions = processor.tick(state: &s.slots[tenant]!.record.state, now: now)
                     dirty.insert(tenant)
                     touchedPartitions.insert(slot.partition)
-                    emit(emissions, idBase: "tick~\(tenant)~\(now.millisecondsSinceEpoch)", tenant: tenant)
+                    emit(emissions, input: ("tick~\(tenant)~\(now.millisecondsSinceEpoch)", "/\(service)"), tenant: tenant)
                 }
             }
             // SQLite and changelog: the entities each changed tenant's batch changed, and the offsets

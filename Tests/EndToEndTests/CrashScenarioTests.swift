@@ -174,7 +174,8 @@ struct CrashScenario {
             event.after = after
             run.append(event)
             for (index, emission) in try simulate(event).enumerated() {
-                let decision = "\(event.id)~routing-service~\(index)"
+                let decision = EventIdentity.derivedID(inputID: event.id, source: "/tests", service: "routing-service",
+                                                       index: index)
                 if let o = emission.payload as? RoutingEvents.OfferedToAgent {
                     let c = callNumber(o.callId)
                     // Every 11th call's first offer is not answered: the ring timeout (ticks) re-offers it.

@@ -2,6 +2,7 @@ import CallCenterDomain
 import EventContract
 import Foundation
 import KafkaClient
+import ServiceRuntime
 import TestSupport
 import Testing
 
@@ -74,7 +75,7 @@ struct RuntimeProcessTests {
         #expect(Set(TopicReader.decode(out).map(\.attributes.id)) == expected)
     }
 
-    @Test("100 malformed messages of 5 kinds among 1,000 valid ones: all 100 dead-lettered with the right reason, the 1,000 processed")
+    @Test("120 malformed messages of 6 kinds among 1,000 valid ones (a type of another topic among them): all 120 dead-lettered with the right reason, the 1,000 processed")
     func deadLetters() async throws {
         let s = try start("a")
         try await ready(s)
@@ -87,6 +88,8 @@ struct RuntimeProcessTests {
             bad.append(TestEvents.raw(topic: topics.input, key: tenant, value: #"{"specversion":"1.0","id":"u\#(i)","source":"/x","type":"cc.unknown.v1","time":"2026-01-01T00:00:00Z","tenantid":"\#(tenant)","data":{}}"#))
             bad.append(TestEvents.raw(topic: topics.input, key: tenant, value: #"{"specversion":"1.0","id":"s\#(i)","source":"/x","type":"cc.call.offered.v1","time":"2026-01-01T00:00:00Z","tenantid":"\#(tenant)","data":{"callCenterId":"cc1"}}"#))
             bad.append(TestEvents.callOffered(topic: topics.input, tenant: tenant, id: "r\(i)", callID: "rc\(i)", callCenter: "reject"))
+            // A valid contract event of cc.config, written to cc.telephony.events (issue 23: topics are trust boundaries).
+            bad.append(TestEvents.raw(topic: topics.input, key: tenant, value: #"{"specversion":"1.0","id":"t\#(i)","source":"/x","type":"cc.account.configured.v1","time":"2026-01-01T00:00:00Z","tenantid":"\#(tenant)","data":{"accountId":"a\#(i)","name":"x","role":"systemAdministrator","extension":"1\#(i)","editableCallCenterIds":[]}}"#))
         }
         // Mix the bad ones in: every 10th message is malformed.
         var mixed: [OutgoingMessage] = []
@@ -94,16 +97,18 @@ struct RuntimeProcessTests {
             mixed.append(m)
             if i % 10 == 9 { mixed.append(bad[i / 10]) }
         }
+        mixed += bad.suffix(from: valid.count / 10)
         let producer = try KafkaProducer(configuration: ProducerConfiguration(common: KafkaConfiguration(bootstrapServers: brokers)))
         try await producer.send(batch: mixed)
         try await expectFinalState([s], expected)
-        let dead = try await TopicReader.read(topics.deadLetter, brokers: brokers) { $0.count >= 100 }
+        let dead = try await TopicReader.read(topics.deadLetter, brokers: brokers) { $0.count >= 120 }
         let letters = TopicReader.decode(dead).compactMap { e -> StatusEvents.DeadLetter? in
             if case .deadLetter(let d) = e.event { d } else { nil }
         }
-        #expect(letters.count == 100)
+        #expect(letters.count == 120)
         let byCode = Dictionary(grouping: letters, by: \.error.code).mapValues(\.count)
-        #expect(byCode == ["invalidJSON": 20, "notACloudEvent": 20, "unknownType": 20, "schemaViolation": 20, "handlerRejected": 20])
+        #expect(byCode == ["invalidJSON": 20, "notACloudEvent": 20, "unknownType": 20, "schemaViolation": 20, "handlerRejected": 20,
+                           "typeNotAllowedOnTopic": 20])
         for l in letters {
             #expect(l.originalTopic == topics.input && l.service == "runtime-test-service")
             #expect(Data(base64Encoded: l.payloadBase64) != nil)
@@ -111,7 +116,31 @@ struct RuntimeProcessTests {
         let original = try #require(letters.first { $0.error.code == "invalidJSON" })
         #expect(String(decoding: Data(base64Encoded: original.payloadBase64)!, as: UTF8.self).hasPrefix("{not json"))
         try await expectOutputIDs(Set(valid.indices.map { i in
-            "in-tenant-\(i % 5)-\(i / 5)~runtime-test-service~0" }))
+            EventIdentity.derivedID(inputID: "in-tenant-\(i % 5)-\(i / 5)", source: "/tests", service: "runtime-test-service",
+                                    index: 0) }))
+        s.signal(SIGTERM)
+        #expect(await s.waitForExit(timeout: .seconds(10)) && s.exitCode == 0)
+    }
+
+    @Test("duplicates are per (source, id): the same id from two sources is applied twice, a re-delivery once")
+    func dedupPerSource() async throws {
+        let s = try start("a")
+        try await ready(s)
+        let tenant = "tenant-dedup"
+        let messages = [
+            TestEvents.callOffered(topic: topics.input, tenant: tenant, id: "same", callID: "c1", source: "/telephony-a"),
+            TestEvents.callOffered(topic: topics.input, tenant: tenant, id: "same", callID: "c2", source: "/telephony-b"),
+            TestEvents.callOffered(topic: topics.input, tenant: tenant, id: "same", callID: "c1", source: "/telephony-a"),
+        ]
+        let producer = try KafkaProducer(configuration: ProducerConfiguration(common: KafkaConfiguration(bootstrapServers: brokers)))
+        try await producer.send(batch: messages)
+        var want = CountingProcessor.State()
+        want.count = 2
+        want.digest = CountingProcessor.fold(CountingProcessor.fold(want.digest, "same"), "same")
+        try await expectFinalState([s], [tenant: want])
+        // Each source's event gets its own derived id: downstream dedup must not drop one of them.
+        try await expectOutputIDs(Set(["/telephony-a", "/telephony-b"].map {
+            EventIdentity.derivedID(inputID: "same", source: $0, service: "runtime-test-service", index: 0) }))
         s.signal(SIGTERM)
         #expect(await s.waitForExit(timeout: .seconds(10)) && s.exitCode == 0)
     }
@@ -156,7 +185,7 @@ struct RuntimeProcessTests {
         try await ready(s)
         try await expectFinalState([s], expected)
         try await expectOutputIDs(Set(expected.keys.flatMap { tenant in
-            (0..<1_250).map { "in-\(tenant)-\($0)~runtime-test-service~0" } }))
+            (0..<1_250).map { EventIdentity.derivedID(inputID: "in-\(tenant)-\($0)", source: "/tests", service: "runtime-test-service", index: 0) } }))
         #expect(midStreamKills >= 5, "kills that interrupted processing: \(midStreamKills); events processed at each kill: \(killedAt)")
         s.signal(SIGTERM)
         #expect(await s.waitForExit(timeout: .seconds(10)))
@@ -231,7 +260,7 @@ struct RuntimeProcessTests {
         try await ready(c)
         try await expectFinalState([b, c], expected)
         try await expectOutputIDs(Set(expected.keys.flatMap { tenant in
-            (0..<250).map { "in-\(tenant)-\($0)~runtime-test-service~0" } }))
+            (0..<250).map { EventIdentity.derivedID(inputID: "in-\(tenant)-\($0)", source: "/tests", service: "runtime-test-service", index: 0) } }))
         for s in [b, c] { s.signal(SIGTERM) }
         for s in [b, c] { #expect(await s.waitForExit(timeout: .seconds(10)) && s.exitCode == 0) }
     }

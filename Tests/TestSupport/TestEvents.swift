@@ -7,18 +7,18 @@ public enum TestEvents {
     public static let t0 = Timestamp(seconds: 1_800_000_000)
 
     public static func message<P: EventPayload>(_ payload: P, topic: String, tenant: String, id: String,
-                                                time: Timestamp = t0, subject: String? = nil) -> OutgoingMessage {
+                                                time: Timestamp = t0, subject: String? = nil, source: String = "/tests") -> OutgoingMessage {
         OutgoingMessage(topic: topic, key: tenant,
-                        value: CloudEventCodec.encode(payload, id: id, source: "/tests", time: time, tenantID: tenant,
+                        value: CloudEventCodec.encode(payload, id: id, source: source, time: time, tenantID: tenant,
                                                       subject: subject),
                         headers: [KafkaHeader(key: "content-type", string: CloudEventCodec.structuredContentType)])
     }
 
     public static func callOffered(topic: String, tenant: String, id: String, callID: String, callCenter: String = "cc1",
-                                   at: Timestamp = t0) -> OutgoingMessage {
+                                   at: Timestamp = t0, source: String = "/tests") -> OutgoingMessage {
         message(TelephonyEvents.CallOffered(callId: callID, callCenterId: callCenter, callerNumber: "+81311112222",
                                             dialedNumber: "+81312345678", at: EventTime(at)),
-                topic: topic, tenant: tenant, id: id, time: at, subject: callID)
+                topic: topic, tenant: tenant, id: id, time: at, subject: callID, source: source)
     }
 
     /// A raw message with any value and key (for malformed input).
