@@ -63,12 +63,12 @@ struct ServiceLifecycleTests {
         #expect(await s.waitForExit(timeout: .seconds(10)))
         #expect(s.exitCode == 2)
         #expect(s.log.contains("CC_PARTITIONS=zero is invalid"))
-        // A librdkafka property it refuses: named, exit 2, a secret's value not shown.
+        // A librdkafka property it refuses: named, exit 2, no value shown, refused or not (issue 23).
         let kafka = try ServiceProcess("routing-service", environment: [
-            "KAFKA_PROPERTY_NO_SUCH_PROPERTY": "1", "KAFKA_PROPERTY_SASL_PASSWORD": "hunter2",
+            "KAFKA_PROPERTY_NO_SUCH_PROPERTY": "S3cretValue", "KAFKA_PROPERTY_SASL_PASSWORD": "hunter2",
         ], httpPort: try FreePort.find(), logDirectory: dir)
         #expect(await kafka.waitForExit(timeout: .seconds(10)))
         #expect(kafka.exitCode == 2)
-        #expect(kafka.log.contains("no.such.property=1") && !kafka.log.contains("hunter2"))
+        #expect(kafka.log.contains("no.such.property") && !kafka.log.contains("hunter2") && !kafka.log.contains("S3cretValue"))
     }
 }
