@@ -245,6 +245,10 @@ public enum CloudEventCodec {
         do {
             if let payloadDecoder {
                 event = try decode(payloadDecoder)
+            } else if case .failure = structuredEvent, let bytes = dataBase64(value) {
+                // The CloudEvents JSON format may carry the data as `data_base64` (the SDKs do for bytes data):
+                // looked for only when `data` did not decode, so the common case pays nothing for it.
+                event = try decode(BinaryData(bytes: bytes))
             } else {
                 event = try structuredEvent!.get()
             }
@@ -259,6 +263,13 @@ public enum CloudEventCodec {
         return DecodedEvent(attributes: EventAttributes(id: id, source: source, type: type, time: time, tenantID: tenant,
                                                         subject: attributes.subject),
                             event: event)
+    }
+
+    /// The bytes of a structured event's `data_base64`, when it has one and no `data`.
+    private static func dataBase64(_ value: [UInt8]) -> [UInt8]? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(value)) as? [String: Any], object["data"] == nil,
+              let text = object["data_base64"] as? String, let bytes = Data(base64Encoded: text) else { return nil }
+        return Array(bytes)
     }
 
     private static func describe(_ error: any Error) -> String {

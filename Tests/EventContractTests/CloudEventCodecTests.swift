@@ -44,6 +44,22 @@ struct CloudEventCodecTests {
         #expect(offered.at.timestamp == RFC3339.parse("2026-11-30T00:00:00Z"))
     }
 
+    @Test("structured mode with data_base64 (the CloudEvents SDKs' form for bytes data) decodes like data; bad base64 is refused")
+    func dataBase64() throws {
+        let data = #"{"callId":"c1","at":"2026-11-30T00:00:00Z"}"#
+        let encoded = Data(data.utf8).base64EncodedString()
+        func envelope(_ body: String) -> [UInt8] {
+            Array(#"{"specversion":"1.0","id":"b64","source":"/sdk","type":"cc.call.ended.v1","time":"2026-11-30T00:00:00Z","tenantid":"t",\#(body)}"#.utf8)
+        }
+        let d = try CloudEventCodec.decode(value: envelope(#""data_base64":"\#(encoded)""#), headers: [])
+        guard case .callEnded(let ended) = d.event else { Issue.record("wrong type"); return }
+        #expect(ended.callId == "c1" && d.attributes.source == "/sdk")
+        for body in [#""data_base64":"%%%not base64""#, #""data_base64":"\#(Data("{}".utf8).base64EncodedString())""#] {
+            let error = #expect(throws: EventDecodingError.self) { try CloudEventCodec.decode(value: envelope(body), headers: []) }
+            #expect(error?.code == .schemaViolation)
+        }
+    }
+
     @Test("what is not a valid event is classified for the dead-letter topic", arguments: [
         ("{not json", EventDecodingError.Code.invalidJSON),
         ("[1,2,3]", .notACloudEvent),
