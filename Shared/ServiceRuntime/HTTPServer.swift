@@ -19,7 +19,7 @@ public enum HTTPServer {
             return Response(
                 status: ready ? .ok : .serviceUnavailable,
                 headers: [.contentType: "text/plain; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: (ready ? "ready" : "not ready: \(health.reason)") + "\n")))
+                body: .init(byteBuffer: ByteBuffer(string: (ready ? "ready" : "not ready: \(health.publicReason)") + "\n")))
         }
         router.get("metrics") { _, _ -> Response in
             metrics.ready.set(to: health.isReady ? 1.0 : 0.0)

@@ -18,6 +18,11 @@ public final class HealthState: Sendable {
         state.withLock { s in s.isEmpty ? "ready" : s.sorted { $0.key.rawValue < $1.key.rawValue }
             .map { "\($0.key.rawValue): \($0.value)" }.joined(separator: "; ") }
     }
+    /// What `/readyz` shows anyone who asks: which components are not ready, never the internal error text
+    /// (broker addresses, librdkafka messages), which only the service's log carries.
+    public var publicReason: String {
+        state.withLock { s in s.isEmpty ? "ready" : s.keys.map(\.rawValue).sorted().joined(separator: ", ") }
+    }
     public func isReady(_ c: Component) -> Bool { state.withLock { $0[c] == nil } }
 
     public func markReady(_ c: Component = .broker) { state.withLock { _ = $0.removeValue(forKey: c) } }

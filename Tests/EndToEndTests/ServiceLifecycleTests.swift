@@ -50,6 +50,10 @@ struct ServiceLifecycleTests {
         let ready = try #require(await s.get("/readyz"))
         #expect(ready.status == 503)
         try await eventually("the log names the unreachable broker") { s.log.contains("broker not reachable") }
+        // The probe is open to anyone: it names the components, not the internal error (issue 23).
+        let later = try #require(await s.get("/readyz"))
+        #expect(later.status == 503 && later.body.hasPrefix("not ready: broker"))
+        #expect(!later.body.contains("\(deadPort)") && !later.body.contains("unreachable"))
         s.signal(SIGINT)
         #expect(await s.waitForExit(timeout: .seconds(10)))
         #expect(s.exitCode == 0)
