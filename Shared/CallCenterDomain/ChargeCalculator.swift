@@ -14,17 +14,12 @@ public enum ChargeCalculator {
         // Saturating throughout: times and rates come from other systems, and no input may trap the process.
         let seconds = Int(max(0, talkMilliseconds / 1000 + (talkMilliseconds % 1000 > 0 ? 1 : 0)))  // a started second counts
         let increment = min(max(1, rates.billingIncrementSeconds), 86_400)
-        let billed = Self.saturatingMultiply(seconds / increment + (seconds % increment > 0 ? 1 : 0), increment)
+        let billed = (seconds / increment + (seconds % increment > 0 ? 1 : 0)).saturatingMultiplied(by: increment)
         // Rates are yen per minute with up to two decimals: work in sen to stay exact.
         let yenPerMinute = rates.yenPerMinute(for: phoneType)
         let senPerMinute = yenPerMinute.isFinite ? Int(min(max(0, yenPerMinute), 1e12) * 100 + 0.5) : 0  // +0.5 rounds
-        let product = Self.saturatingMultiply(billed, senPerMinute)
+        let product = billed.saturatingMultiplied(by: senPerMinute)
         let sen = product / 60 + (product % 60 > 0 ? 1 : 0)
         return Charge(talkSeconds: seconds, billedSeconds: billed, yen: Double(sen) / 100, sen: sen)
-    }
-
-    static func saturatingMultiply(_ a: Int, _ b: Int) -> Int {
-        let (product, overflow) = a.multipliedReportingOverflow(by: b)
-        return overflow ? Int.max : product
     }
 }

@@ -9,9 +9,15 @@ public enum EventIdentity {
     /// The id of the `index`-th event `service` derives from the input (`source`, `id`). Deterministic (a replay
     /// derives the same ids, which downstream dedup relies on) and at most 100 bytes however long the input's id.
     public static func derivedID(inputID id: String, source: String, service: String, index: Int) -> String {
-        let base = id.utf8.count <= 48 ? "\(id)~\(hex(fnv1a(source.utf8)))" : "h\(hex(fnv1a(deliveryKey(source: source, id: id).utf8)))"
-        return "\(base)~\(service.prefix(24))~\(index)"
+        derivedID(base: derivedIDBase(inputID: id, source: source), service: service, index: index)
     }
+
+    /// The part of the derived ids that depends on the input alone: computed once per input, not per output.
+    public static func derivedIDBase(inputID id: String, source: String) -> String {
+        id.utf8.count <= 48 ? "\(id)~\(hex(fnv1a(source.utf8)))" : "h\(hex(fnv1a(deliveryKey(source: source, id: id).utf8)))"
+    }
+
+    public static func derivedID(base: String, service: String, index: Int) -> String { "\(base)~\(service.prefix(24))~\(index)" }
 
     /// 64-bit FNV-1a: stable across processes and versions (Swift's `Hasher` is seeded per process).
     static func fnv1a(_ bytes: some Sequence<UInt8>) -> UInt64 {

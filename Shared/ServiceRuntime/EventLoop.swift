@@ -295,9 +295,11 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         /// Outputs are encoded after the batch's decisions, on all cores: (outbox index, what to encode).
         var toEncode: [(index: Int, emission: Emission, id: String, tenant: TenantID)] = []
         func emit(_ emissions: [Emission], input: (id: String, source: String), tenant: TenantID) {
+            guard !emissions.isEmpty else { return }
+            // Inside the batch's lock: the input's part of the ids (a hash of its source) is computed once.
+            let base = EventIdentity.derivedIDBase(inputID: input.id, source: input.source)
             for (i, e) in emissions.enumerated() {
-                let id = EventIdentity.derivedID(inputID: input.id, source: input.source, service: service, index: i)
-                toEncode.append((write.outbox.count, e, id, tenant))
+                toEncode.append((write.outbox.count, e, EventIdentity.derivedID(base: base, service: service, index: i), tenant))
                 write.outbox.append((e.topic.name(in: topics), nil, tenant, [], CloudEventCodec.structuredContentType))
             }
         }

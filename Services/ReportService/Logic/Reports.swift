@@ -115,9 +115,9 @@ public enum Reports {
                                                 talkSeconds: 0, billedSeconds: 0, yen: 0), 0)
             entry.row.calls += 1
             // Saturating: the times come from other systems, and a report must never trap the service.
-            entry.row.talkSeconds = saturatingAdd(entry.row.talkSeconds, charge.talkSeconds)
-            entry.row.billedSeconds = saturatingAdd(entry.row.billedSeconds, charge.billedSeconds)
-            entry.sen = saturatingAdd(entry.sen, charge.sen)
+            entry.row.talkSeconds = entry.row.talkSeconds.saturatingAdding(charge.talkSeconds)
+            entry.row.billedSeconds = entry.row.billedSeconds.saturatingAdding(charge.billedSeconds)
+            entry.sen = entry.sen.saturatingAdding(charge.sen)
             entry.row.yen = Double(entry.sen) / 100
             rows[key] = entry
         }
@@ -132,10 +132,5 @@ public enum Reports {
                              peak: usage.peak(from: from, to: to),
                              secondsAtLimit: Double(usage.millisecondsAtLimit(from: from, to: to)) / 1000,
                              refusedCalls: s.refusals.filter { inRange($0, from, to) }.count, points: points)
-    }
-
-    static func saturatingAdd(_ a: Int, _ b: Int) -> Int {
-        let (sum, overflow) = a.addingReportingOverflow(b)
-        return overflow ? (b > 0 ? Int.max : Int.min) : sum
     }
 }
