@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
     ],
     targets: [
         // librdkafka, found with pkg-config (>= 2.2, installed by scripts/bootstrap).
@@ -54,6 +55,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
             ],
             path: "Shared/ServiceRuntime"
         ),
@@ -82,7 +84,7 @@ let package = Package(
         .executableTarget(name: "CCSim", dependencies: ["KafkaClient", "EventContract", "CallCenterDomain"],
                           path: "Tools/CCSim"),
         // The operator CLI: topics, lag, tail, dead letters, agents. Works against any Kafka.
-        .executableTarget(name: "CCCtl", dependencies: ["KafkaClient", "EventContract", "CallCenterDomain"],
+        .executableTarget(name: "CCCtl", dependencies: ["KafkaClient", "EventContract", "CallCenterDomain", "ServiceRuntime"],
                           path: "Tools/CCCtl"),
         .executableTarget(name: "PipelineBenchmark", dependencies: ["KafkaClient", "EventContract", "CallCenterDomain"],
                           path: "Benchmarks/PipelineBenchmark"),

@@ -20,11 +20,13 @@ for name, port in [("settings-service", "8081"), ("routing-service", "8082"), ("
     if s is None:
         problems.append(f"missing service {name}"); continue
     env = s.get("environment", {})
-    for key in ["KAFKA_BROKERS", "CC_HTTP_PORT", "CC_PARTITIONS", "CC_TOPIC_PREFIX", "CC_LOG_LEVEL"]:
+    for key in ["KAFKA_BROKERS", "CC_HTTP_PORT", "CC_PARTITIONS", "CC_TOPIC_PREFIX", "CC_LOG_LEVEL", "CC_AUTH_JWKS_FILE"]:
         if key not in env: problems.append(f"{name}: environment lacks {key}")
     if env.get("CC_HTTP_PORT") != port: problems.append(f"{name}: CC_HTTP_PORT should be {port}")
     if "/readyz" not in " ".join(s.get("healthcheck", {}).get("test", [])): problems.append(f"{name}: no /readyz health check")
     if not any(str(v).endswith(":/data") for v in s.get("volumes", [])): problems.append(f"{name}: no volume for its SQLite data")
+    if not any((x if isinstance(x, str) else x.get("source")) == "jwks" for x in s.get("secrets", [])):
+        problems.append(f"{name}: no jwks secret for HTTP access")
     if s.get("build", {}).get("args", {}).get("SERVICE") != name: problems.append(f"{name}: builds the wrong service")
 kafka = services.get("kafka", {})
 if not str(kafka.get("image", "")).startswith("apache/kafka"): problems.append("kafka: not the official apache/kafka image")

@@ -2,16 +2,17 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// Builds the service's HTTP application: `/healthz`, `/readyz`, `/metrics`, and
-/// whatever routes the service adds (pages, APIs).
+/// Builds the service's HTTP application: the open probes (`/healthz`, `/readyz`, `/metrics`), and the routes the
+/// service adds, open ones (pages without data) and guarded ones (data, behind `AccessMiddleware`).
 public enum HTTPServer {
-    public typealias Routes = @Sendable (Router<BasicRequestContext>) -> Void
+    public typealias Routes = @Sendable (HTTPRoutes) -> Void
 
     public static func makeApplication(
-        configuration: ServiceConfiguration, health: HealthState, metrics: ServiceMetrics, logger: Logger,
-        routes: Routes = { _ in }
+        configuration: ServiceConfiguration, access: AccessVerifier?, health: HealthState, metrics: ServiceMetrics,
+        logger: Logger, routes: Routes = { _ in }
     ) -> some ApplicationProtocol {
-        let router = Router()
+        let router = Router(context: ServiceRequestContext.self)
+        router.add(middleware: SecurityHeadersMiddleware())
         router.get("healthz") { _, _ in "ok\n" }
         router.get("readyz") { _, _ -> Response in
             let ready = health.isReady
@@ -26,11 +27,19 @@ public enum HTTPServer {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))
         }
-        routes(router)
+        routes(HTTPRoutes(open: router, guarded: router.group().add(middleware: AccessMiddleware(verifier: access))))
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort),
                                  serverName: configuration.serviceName),
             logger: logger)
     }
+}
+
+/// Where a service adds its routes.
+public struct HTTPRoutes {
+    /// Routes anyone may call: static pages and their assets, which hold no data.
+    public let open: Router<ServiceRequestContext>
+    /// Routes that need a verified token of a role that may read data; `context.tenant(of:)` gives the tenant.
+    public let guarded: RouterGroup<ServiceRequestContext>
 }

@@ -144,5 +144,7 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
     public var variable: String
     public var value: String
     public var expected: String
-    public var description: String { "\(variable)=\(value) is invalid: expected \(expected)" }
+    public var description: String {
+        value.isEmpty ? "\(variable) is not set: expected \(expected)" : "\(variable)=\(value) is invalid: expected \(expected)"
+    }
 }

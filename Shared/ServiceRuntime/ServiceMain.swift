@@ -14,7 +14,7 @@ public enum ServiceMain {
         serviceName: String, defaultHTTPPort: Int, processor: P,
         routes: @escaping @Sendable (EventLoop<P>) -> HTTPServer.Routes = { _ in { _ in } }
     ) async -> Never {
-        await start(serviceName: serviceName, defaultHTTPPort: defaultHTTPPort) { configuration, logger in
+        await start(serviceName: serviceName, defaultHTTPPort: defaultHTTPPort) { configuration, access, logger in
             let health = HealthState(requiring: [.broker, .consumer])
             let metrics = ServiceMetrics(serviceName: serviceName)
             let admin = try KafkaAdmin(configuration: configuration.kafka)
@@ -22,7 +22,7 @@ public enum ServiceMain {
                                  logger: logger)
             let watch = BrokerWatchService(configuration: configuration, admin: admin, health: health, logger: logger,
                                            extraTopics: [loop.changelogSpecification])
-            let http = HTTPServer.makeApplication(configuration: configuration, health: health, metrics: metrics,
+            let http = HTTPServer.makeApplication(configuration: configuration, access: access, health: health, metrics: metrics,
                                                   logger: logger, routes: routes(loop))
             return [http, watch, loop]
         }
@@ -30,12 +30,12 @@ public enum ServiceMain {
 
     /// Runs a service with no event processing: it connects, creates topics and serves health.
     public static func run(serviceName: String, defaultHTTPPort: Int) async -> Never {
-        await start(serviceName: serviceName, defaultHTTPPort: defaultHTTPPort) { configuration, logger in
+        await start(serviceName: serviceName, defaultHTTPPort: defaultHTTPPort) { configuration, access, logger in
             let health = HealthState(requiring: [.broker])
             let metrics = ServiceMetrics(serviceName: serviceName)
             let admin = try KafkaAdmin(configuration: configuration.kafka)
             let watch = BrokerWatchService(configuration: configuration, admin: admin, health: health, logger: logger)
-            let http = HTTPServer.makeApplication(configuration: configuration, health: health, metrics: metrics,
+            let http = HTTPServer.makeApplication(configuration: configuration, access: access, health: health, metrics: metrics,
                                                   logger: logger)
             return [http, watch]
         }
@@ -45,12 +45,14 @@ public enum ServiceMain {
     /// Services shut down in reverse order: the loop first (finishing its batch), the HTTP server last.
     private static func start(
         serviceName: String, defaultHTTPPort: Int,
-        services makeServices: (ServiceConfiguration, Logger) throws -> [any Service]
+        services makeServices: (ServiceConfiguration, AccessVerifier?, Logger) throws -> [any Service]
     ) async -> Never {
         let configuration: ServiceConfiguration
+        let accessConfiguration: AccessConfiguration
         do {
             configuration = try ServiceConfiguration.fromEnvironment(serviceName: serviceName,
                                                                      defaultHTTPPort: defaultHTTPPort)
+            accessConfiguration = try AccessConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
         } catch {
             FileHandle.standardError.write(Data("\(serviceName): \(error)\n".utf8))
             exit(2)
@@ -77,8 +79,18 @@ public enum ServiceMain {
             LoggingKeys.httpPort: "\(configuration.httpPort)",
             "kafka_properties": "\(configuration.kafkaProperties.keys.sorted())",  // names only: values may be secrets
         ])
+        let access: AccessVerifier?
+        if accessConfiguration.isDisabled {
+            access = nil
+            logger.warning("authentication is disabled (CC_AUTH_DISABLED=true): every route answers any caller, for any tenant")
+        } else {
+            do { access = try await AccessVerifier.load(accessConfiguration) } catch {
+                logger.error("invalid access settings", metadata: [LoggingKeys.error: "\(error)"])
+                exit(2)
+            }
+        }
         do {
-            var services = try makeServices(configuration, logger)
+            var services = try makeServices(configuration, access, logger)
             if configuration.mallocTrimMilliseconds > 0 {
                 services.append(MemoryTrimService(interval: .milliseconds(configuration.mallocTrimMilliseconds)))
             }

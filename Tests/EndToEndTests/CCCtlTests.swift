@@ -18,7 +18,8 @@ struct CCCtlTests {
         try await h.publishRaw("cc.settings.commands", key: "tenant-a", value: #"{"not":"an event"}"#)
         _ = try await h.read("cc.deadletter") { $0.count >= 2 }
         func ccctl(_ args: [String]) async throws -> (status: Int32, output: String) {
-            try await runProgram(ServiceProcess.binDirectory.appendingPathComponent("ccctl"), args + ["--brokers", h.brokers, "--prefix", h.prefix])
+            try await runProgram(ServiceProcess.binDirectory.appendingPathComponent("ccctl"), args + ["--brokers", h.brokers, "--prefix", h.prefix],
+                                 environment: ["CC_ACCESS_TOKEN": try await TestAuthority.shared.token(tenant: "tenant-a")])
         }
 
         let topics = try await ccctl(["topics"])

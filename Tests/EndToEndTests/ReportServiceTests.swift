@@ -16,7 +16,8 @@ struct ReportServiceTests {
     static let mobile = SignInDevice.externalNumber(try! PhoneNumber.parse("09012345678"), .mobile)
 
     static func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        try await runProgram(ServiceProcess.binDirectory.appendingPathComponent("report-service"), arguments)
+        try await runProgram(ServiceProcess.binDirectory.appendingPathComponent("report-service"), arguments,
+                             environment: ["CC_ACCESS_TOKEN": try await TestAuthority.shared.token(tenant: "tenant-a")])
     }
 
     @Test("P3 P4 charges and channel usage through Kafka, as JSON, CSV, CLI output and a chart that renders to a non-blank PNG")

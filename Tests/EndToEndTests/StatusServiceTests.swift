@@ -106,7 +106,8 @@ struct StatusServiceTests {
     func liveStream() async throws {
         let h = try ServiceHarness()
         let service = try await Self.setUp(h)
-        let stream = try SSEClient(port: service.httpPort, path: "/events?tenant=tenant-a")
+        let stream = try SSEClient(port: service.httpPort, path: "/events?tenant=tenant-a",
+                                   headers: try await TestAuthority.shared.header(tenant: "tenant-a"))
         _ = try stream.next(event: "monitor") { $0.contains(#""accountId":"m""#) }
         try await h.publish("cc.telephony.events", tenant: "tenant-a", [
             TelephonyEvents.PresenceChanged(accountId: "m", presence: .available, at: Self.at(1))])
@@ -120,12 +121,13 @@ struct StatusServiceTests {
 /// The realtime monitor page in real headless Chromium.
 @Suite("Realtime monitor page in Chromium", .serialized)
 struct MonitorPageBrowserTests {
-    @Test("T1 the page shows an agent change status live after an event is published, and a screenshot is saved")
+    @Test("T1 the page, opened with a token in its URL fragment, shows an agent change status live (the token sent as a header, also for the stream) and a screenshot is saved")
     func liveUpdate() async throws {
         let h = try ServiceHarness()
         let service = try await StatusServiceTests.setUp(h)
         let browser = try await WebDriver()
-        try await browser.open("http://127.0.0.1:\(service.httpPort)/?tenant=tenant-a")
+        let token = try await TestAuthority.shared.token(tenant: "tenant-a")
+        try await browser.open("http://127.0.0.1:\(service.httpPort)/?tenant=tenant-a#access_token=\(token)")
         let statusOfM = #"const e = document.querySelector('[data-agent="m"] [data-status]'); return e ? e.dataset.status : null;"#
         try await eventually("the page shows m signed out") { (try await browser.evaluate(statusOfM)) as? String == "signedOut" }
         try await eventually("the page is live") {
@@ -138,6 +140,8 @@ struct MonitorPageBrowserTests {
         }
         let device = try await browser.evaluate(#"return document.querySelector('[data-agent="m"]').textContent"#) as? String
         #expect(device?.contains("Mobile") == true && device?.contains("+81********78") == true)
+        let address = try await browser.evaluate("return location.href") as? String
+        #expect(address?.contains("access_token") == false, "the token leaves the address bar (history, screenshots): \(address ?? "")")
         let shot = TestBroker.projectRoot.appendingPathComponent("var/test-output/realtime-monitor.png")
         try await browser.screenshot(to: shot)
         #expect((try Data(contentsOf: shot)).count > 10_000)

@@ -17,8 +17,9 @@ struct WholeSystemTests {
         let sim = try await runProgram(ServiceProcess.binDirectory.appendingPathComponent("cc-sim"), [
             "demo", "--brokers", h.brokers, "--prefix", h.prefix, "--tenant", "demo", "--calls", "24", "--rate", "8",
             "--report-url", "http://127.0.0.1:\(ports["report-service"]!)",
-        ])
+        ], environment: ["CC_ACCESS_TOKEN": try await TestAuthority.shared.token(tenant: "demo")])
         #expect(sim.status == 0, "cc-sim output:\n\(sim.output)")
+        #expect(sim.output.contains("Charges for forwarded legs"), "cc-sim read the report with its token: \(sim.output)")
         // S2 through settings-service: four screens applied, two refusals.
         #expect(sim.output.components(separatedBy: "applied:").count - 1 == 4, "\(sim.output)")
         #expect(sim.output.contains("rejected: permissionDenied") && sim.output.contains("rejected: forbiddenDestination"))

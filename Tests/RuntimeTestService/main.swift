@@ -28,10 +28,9 @@ await ServiceMain.run(serviceName: "runtime-test-service", defaultHTTPPort: 8090
             kill(getpid(), SIGKILL)
         }
     }
-    return { router in
-        router.get("state") { request, _ -> Response in
-            guard let tenant = request.uri.queryParameters["tenant"].map(String.init),
-                  let state = loop.state(of: tenant) else { return Response(status: .notFound) }
+    return { routes in
+        routes.guarded.get("state") { request, context -> Response in
+            guard let state = loop.state(of: try context.tenant(of: request)) else { return Response(status: .notFound) }
             let body = #"{"count":\#(state.count),"digest":\#(state.digest)}"#
             return Response(status: .ok, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(string: body)))

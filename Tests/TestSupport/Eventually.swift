@@ -33,10 +33,14 @@ public final class Locked<Value: Sendable>: Sendable {
 ///
 /// The wait runs on a thread of its own: tests share the cooperative pool (two threads on two cores), and one
 /// blocked on a slow child (a Python validator) held up every other test, and their deadlines, for 20–30 s.
-public func runProgram(_ executable: URL, _ arguments: [String]) async throws -> (status: Int32, output: String) {
+public func runProgram(_ executable: URL, _ arguments: [String],
+                       environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
     let p = Process()
     p.executableURL = executable
     p.arguments = arguments
+    if !environment.isEmpty {
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    }
     let pipe = Pipe()
     p.standardOutput = pipe
     p.standardError = pipe

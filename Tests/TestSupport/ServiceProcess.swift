@@ -33,6 +33,7 @@ public final class ServiceProcess: @unchecked Sendable {
         process.executableURL = Self.binDirectory.appendingPathComponent(name)
         var env = ProcessInfo.processInfo.environment
         env["CC_HTTP_PORT"] = String(httpPort)
+        env["CC_AUTH_JWKS_FILE"] = TestAuthority.shared.jwksFile
         for (k, v) in environment { env[k] = v }
         process.environment = env
         process.standardOutput = log
@@ -56,9 +57,10 @@ public final class ServiceProcess: @unchecked Sendable {
         return !process.isRunning
     }
 
-    /// GET on the service's HTTP port: status code and body, nil if nothing answers.
-    public func get(_ path: String) async -> (status: Int, body: String)? {
-        await HTTP.get("http://127.0.0.1:\(httpPort)\(path)")
+    /// GET on the service's HTTP port: status code and body, nil if nothing answers. Data routes get a
+    /// supervisor's token of the tenant the path names (`tenant=`), unless `headers` are given.
+    public func get(_ path: String, headers: [String: String] = [:], authorized: Bool = true) async -> (status: Int, body: String)? {
+        await HTTP.get("http://127.0.0.1:\(httpPort)\(path)", headers: headers, authorized: authorized)
     }
 
     deinit {
@@ -68,12 +70,29 @@ public final class ServiceProcess: @unchecked Sendable {
 
 /// A tiny HTTP client for tests.
 public enum HTTP {
-    public static func get(_ url: String, headers: [String: String] = [:]) async -> (status: Int, body: String)? {
+    /// GET with status and body. Unless `authorized` is false or `headers` has its own, a URL that names a tenant
+    /// (`tenant=`) gets a supervisor's token of that tenant from `TestAuthority`.
+    public static func get(_ url: String, headers: [String: String] = [:], authorized: Bool = true) async -> (status: Int, body: String)? {
+        await getWithHeaders(url, headers: headers, authorized: authorized).map { ($0.status, $0.body) }
+    }
+
+    /// GET with status, response headers (names lowercased) and body.
+    public static func getWithHeaders(_ url: String, headers: [String: String] = [:], authorized: Bool = true) async
+        -> (status: Int, headers: [String: String], body: String)? {
         guard let u = URL(string: url) else { return nil }
         var request = URLRequest(url: u, timeoutInterval: 5)
         for (k, v) in headers { request.setValue(v, forHTTPHeaderField: k) }
+        if authorized, headers["Authorization"] == nil,
+           let tenant = URLComponents(string: url)?.queryItems?.first(where: { $0.name == "tenant" })?.value,
+           let token = try? await TestAuthority.shared.token(tenant: tenant) {
+            request.setValue("Bearer " + token, forHTTPHeaderField: "Authorization")
+        }
         guard let (data, response) = try? await URLSession.shared.data(for: request),
               let http = response as? HTTPURLResponse else { return nil }
-        return (http.statusCode, String(decoding: data, as: UTF8.self))
+        var fields: [String: String] = [:]
+        for (name, value) in http.allHeaderFields {
+            if let name = name as? String, let value = value as? String { fields[name.lowercased()] = value }
+        }
+        return (http.statusCode, fields, String(decoding: data, as: UTF8.self))
     }
 }

@@ -4,7 +4,9 @@
 //   ccctl tail TOPIC [--tenant T] [--type X] [--call C] [--limit N] [--follow] [--show-numbers]
 //   ccctl deadletters [--tenant T] [--code C] [--limit N]
 //   ccctl replay-deadletters [--tenant T] [--code C] [--yes]
-//   ccctl agent ACCOUNT --tenant T [--settings-url URL]
+//   ccctl agent ACCOUNT --tenant T [--settings-url URL] [--token JWT]   (or CC_ACCESS_TOKEN)
+//   ccctl auth-keys DIR                           a development ES256 key pair: DIR/signing-key.pem, DIR/jwks.json
+//   ccctl auth-token --key FILE --tenant T [--role R] [--hours H]   a development token signed with that key
 //
 // Common options: --brokers H:P (or KAFKA_BROKERS), --prefix P (or CC_TOPIC_PREFIX).
 // TOPIC is a contract name without prefix, e.g. cc.routing.decisions.
@@ -210,10 +212,18 @@ func agent(_ a: Arguments) async throws {
         fail("agent needs ACCOUNT and --tenant", code: 2)
     }
     let base = a.options["settings-url"] ?? "http://127.0.0.1:8081"
+    let token = a.options["token"] ?? ProcessInfo.processInfo.environment["CC_ACCESS_TOKEN"]
     func get(_ path: String) async -> Any? {
-        guard let url = URL(string: base + path), let (data, r) = try? await URLSession.shared.data(from: url),
-              (r as? HTTPURLResponse)?.statusCode == 200 else { return nil }
-        return try? JSONSerialization.jsonObject(with: data)
+        guard let url = URL(string: base + path) else { return nil }
+        var request = URLRequest(url: url)
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        guard let (data, r) = try? await URLSession.shared.data(for: request) else { return nil }
+        switch (r as? HTTPURLResponse)?.statusCode {
+        case 200: return try? JSONSerialization.jsonObject(with: data)
+        case 401: fail("settings-service at \(base) refused the token (401): set CC_ACCESS_TOKEN or --token to a valid one", code: 3)
+        case 403: fail("settings-service at \(base) refused access to tenant \(tenant) (403): the token needs that tenant and role supervisor or systemAdministrator", code: 3)
+        default: return nil
+        }
     }
     let t = tenant.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? tenant
     let acc = account.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? account
@@ -237,11 +247,15 @@ do {
     case "deadletters": try await showDeadLetters(a)
     case "replay-deadletters": try await replay(a)
     case "agent": try await agent(a)
+    case "auth-keys": try AccessCommands.makeKeys(a)
+    case "auth-token": try await AccessCommands.makeToken(a)
     default:
         fail("""
             usage: ccctl topics | tail TOPIC [--tenant T] [--type X] [--call C] [--limit N] [--follow] [--show-numbers]
                    | deadletters [--tenant T] [--code C] [--limit N] | replay-deadletters [--tenant T] [--code C] [--yes]
-                   | agent ACCOUNT --tenant T [--settings-url URL]
+                   | agent ACCOUNT --tenant T [--settings-url URL] [--token JWT (CC_ACCESS_TOKEN)]
+                   | auth-keys DIR [--kid K]
+                   | auth-token --key FILE --tenant T [--role R] [--hours H] [--subject S] [--kid K] [--audience A]
                    options: --brokers H:P (KAFKA_BROKERS), --prefix P (CC_TOPIC_PREFIX)
             """, code: 2)
     }

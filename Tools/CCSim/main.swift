@@ -301,8 +301,17 @@ final class Simulator {
     }
 
     func get(_ url: String) async -> String? {
-        guard let u = URL(string: url), let (data, r) = try? await URLSession.shared.data(from: u),
-              (r as? HTTPURLResponse)?.statusCode == 200 else { return nil }
+        guard let u = URL(string: url) else { return nil }
+        var request = URLRequest(url: u)
+        if let token = ProcessInfo.processInfo.environment["CC_ACCESS_TOKEN"] {
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        }
+        guard let (data, r) = try? await URLSession.shared.data(for: request) else { return nil }
+        let status = (r as? HTTPURLResponse)?.statusCode ?? 0
+        guard status == 200 else {
+            say("  (report-service answered \(status)\(status == 401 ? ": set CC_ACCESS_TOKEN to a supervisor token" : ""))")
+            return nil
+        }
         return String(decoding: data, as: UTF8.self)
     }
 }

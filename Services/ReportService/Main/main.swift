@@ -32,13 +32,13 @@ await ServiceMain.run(serviceName: "report-service", defaultHTTPPort: 8084, proc
             + loop.archived(tenant: tenant, field: ReportArchive.usageField, from: from, to: to)
         return ReportArchive.including(calls: calls, usage: usage, in: state)
     }
-    return { router in
-        router.get("reports/:kind") { request, context -> Response in
+    return { routes in
+        routes.guarded.get("reports/:kind") { request, context -> Response in
             let q = request.uri.queryParameters
             guard let kind = context.parameters.get("kind").flatMap(Reports.Kind.init(rawValue:)) else {
                 return JSONResponse.error(.notFound, "kind must be one of \(Reports.Kind.allCases.map(\.rawValue))")
             }
-            guard let tenant = q["tenant"].map(String.init) else { return JSONResponse.error(.badRequest, "tenant is required") }
+            let tenant = try context.tenant(of: request)
             guard let range = ReportRange.parse(from: q["from"].map(String.init), to: q["to"].map(String.init)) else {
                 return JSONResponse.error(.badRequest, "from and to must be RFC 3339 times, from before to")
             }
@@ -56,9 +56,9 @@ await ServiceMain.run(serviceName: "report-service", defaultHTTPPort: 8084, proc
             case .channels: return JSONResponse.ok(Reports.channels(state, from: range.from, to: range.to))
             }
         }
-        router.get("charts/charges.svg") { request, _ -> Response in
+        routes.guarded.get("charts/charges.svg") { request, context -> Response in
             let q = request.uri.queryParameters
-            guard let tenant = q["tenant"].map(String.init) else { return JSONResponse.error(.badRequest, "tenant is required") }
+            let tenant = try context.tenant(of: request)
             guard let range = ReportRange.parse(from: q["from"].map(String.init), to: q["to"].map(String.init)) else {
                 return JSONResponse.error(.badRequest, "from and to must be RFC 3339 times, from before to")
             }
@@ -66,9 +66,9 @@ await ServiceMain.run(serviceName: "report-service", defaultHTTPPort: 8084, proc
             return Response(status: .ok, headers: [.contentType: "image/svg+xml"],
                             body: .init(byteBuffer: ByteBuffer(string: ReportRendering.chargesSVG(state, from: range.from, to: range.to))))
         }
-        router.get("charts/channels.svg") { request, _ -> Response in
+        routes.guarded.get("charts/channels.svg") { request, context -> Response in
             let q = request.uri.queryParameters
-            guard let tenant = q["tenant"].map(String.init) else { return JSONResponse.error(.badRequest, "tenant is required") }
+            let tenant = try context.tenant(of: request)
             let current = loop.state(of: tenant) ?? ReportState()
             // By default from the first point (archived or not) to a minute after the last (always in memory).
             let oldest = try loop.archived(tenant: tenant, field: ReportArchive.usageField, from: "", to: "~", limit: 1).first
@@ -118,7 +118,11 @@ enum ReportCommand {
             + ["from", "to"].compactMap { k in options[k].map { URLQueryItem(name: k, value: $0) } }
             + (csv ? [URLQueryItem(name: "format", value: "csv")] : [])
         do {
-            let (data, response) = try await URLSession.shared.data(from: components.url!)
+            var request = URLRequest(url: components.url!)
+            if let token = options["token"] ?? ProcessInfo.processInfo.environment["CC_ACCESS_TOKEN"] {
+                request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+            }
+            let (data, response) = try await URLSession.shared.data(for: request)
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
             FileHandle.standardOutput.write(data)
             if status != 200 {
@@ -135,7 +139,8 @@ enum ReportCommand {
     static func usage(_ problem: String) -> Int32 {
         FileHandle.standardError.write(Data("""
             report-service report: \(problem)
-            usage: report-service report callcenter|agent|outbound|charges|channels --tenant T [--from ISO] [--to ISO] [--csv] [--url URL]
+            usage: report-service report callcenter|agent|outbound|charges|channels --tenant T [--from ISO] [--to ISO] [--csv] [--url URL] [--token JWT]
+            (the token may also come from CC_ACCESS_TOKEN; CC_REPORT_URL sets the default URL)
 
             """.utf8))
         return 2
