@@ -46,7 +46,7 @@ TYPES = {
       "A call center (queue), its members and ACD settings."),
   "cc.account.configured.v1": ("config", None, obj({
       "accountId": ID, "name": S(), "role": enum("systemAdministrator", "supervisor", "agent"),
-      "extension": S(pattern=r"^[0-9]{0,20}$"), "editableCallCenterIds": arr(ID)}),
+      "extension": S(pattern=r"^(?!0)(?!1[0-9]{2}$)[0-9]{0,20}$"), "editableCallCenterIds": arr(ID)}),
       "An account of a tenant with its role and edit permissions."),
   "cc.settings.sign-in-device.change-requested.v1": ("settingsCommands", "account", obj({
       "requestId": ID, "actorAccountId": ID, "screen": enum("account", "myAccount", "callCenterOperations", "realtimeMonitor"),

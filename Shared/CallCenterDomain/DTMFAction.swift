@@ -50,7 +50,11 @@ public struct TransferTargetResolver: Hashable, Codable, Sendable {
     }
 
     public func resolve(_ digits: String) -> Result<TransferTarget, DTMFRejection> {
-        if let account = extensions[digits] { return .success(.extension(digits, account)) }
+        if let account = extensions[digits] {
+            // Extensions are checked where they are configured; this is the last line should one slip through.
+            guard ForwardingPolicy.isAllowedExtension(digits) else { return .failure(.forbiddenDestination) }
+            return .success(.extension(digits, account))
+        }
         guard digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return .failure(.invalidNumber) }
         guard let number = try? PhoneNumber.parse(digits) else { return .failure(.invalidNumber) }
         if ForwardingPolicy.rejection(of: number, for: .transferTarget, allowInternational: allowInternational) != nil {

@@ -18,6 +18,20 @@ public enum ForwardingPolicy {
     }
 }
 
+extension ForwardingPolicy {
+    /// Whether digits may be an account's extension (F9 targets, S4): never a number the network would route
+    /// outside the tenant, i.e. nothing with a national or international prefix (`0`) and no emergency or short
+    /// service number (three digits starting with `1`: 110, 118, 119, 104, 117, 177, ...). Otherwise a transfer
+    /// "to an extension" would dial them unchecked.
+    public static func isAllowedExtension(_ digits: String) -> Bool {
+        guard digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
+        if digits.hasPrefix("0") { return false }
+        if digits.count == 3 && digits.hasPrefix("1") { return false }
+        if let number = try? PhoneNumber.parse(digits), number.category == .emergencyOrService { return false }
+        return true
+    }
+}
+
 /// Why a number may not be a destination.
 public enum ForwardingRejection: String, Error, Codable, Sendable, CaseIterable {
     case emergencyOrServiceNumber

@@ -280,6 +280,11 @@ public struct RoutingState: Hashable, Codable, Sendable {
                 free.removeLast()
                 let device = device(of: account)
                 if device.isExternal {
+                    // S4 again, whatever the settings events said: a number that may not be a destination is never dialled.
+                    guard let number = device.number,
+                          ForwardingPolicy.rejection(of: number, for: .signInDevice,
+                                                     allowInternational: tenant?.allowInternationalForwarding ?? false) == nil
+                    else { continue }
                     guard let change = ledger.addLeg(call.id) else { continue }
                     out.append(.channelsChanged(change))
                 }

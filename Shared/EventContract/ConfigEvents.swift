@@ -101,6 +101,8 @@ public enum ConfigEvents {
             try SchemaViolation.nonEmpty(accountId, "accountId")
             try SchemaViolation.require(`extension`.count <= 20 && `extension`.allSatisfy { $0.isASCII && $0.isNumber },
                                         "extension", "up to 20 digits")
+            try SchemaViolation.require(`extension`.isEmpty || ForwardingPolicy.isAllowedExtension(`extension`), "extension",
+                                        "an internal number: not starting with 0 and not an emergency or short service number (1xx)")
         }
 
         public func account(tenantID: TenantID) -> Account {

@@ -8,7 +8,7 @@ struct RoutingStateTests {
                         confirmation: AnswerConfirmation? = nil, maxNoAnswer: Int = 3) -> RoutingState {
         var r = RoutingState(tenantID: Fixtures.tenantID)
         r.configure(Fixtures.tenant(limit: limit))
-        for (i, m) in members.enumerated() { r.configure(Fixtures.account(m, .agent, ext: "\(100 + i)")) }
+        for (i, m) in members.enumerated() { r.configure(Fixtures.account(m, .agent, ext: "\(200 + i)")) }
         _ = r.configure(Fixtures.callCenter("cc1", members: members, confirmation: confirmation, maxNoAnswer: maxNoAnswer),
                         at: Fixtures.t0)
         for (a, d) in devices { r.setDevice(d, for: a) }
@@ -46,7 +46,7 @@ struct RoutingStateTests {
         var r = RoutingState(tenantID: Fixtures.tenantID)
         r.configure(Fixtures.tenant(limit: 10))
         let members = ["b", "c", "a"]
-        for (i, m) in members.enumerated() { r.configure(Fixtures.account(m, .agent, ext: "\(100 + i)")) }
+        for (i, m) in members.enumerated() { r.configure(Fixtures.account(m, .agent, ext: "\(200 + i)")) }
         _ = r.configure(Fixtures.callCenter("cc1", members: members), at: Fixtures.t0)
         for m in members { _ = r.presenceChanged(m, to: .available, at: Fixtures.t0) }
         let t = Fixtures.t0.adding(seconds: 10)
@@ -266,5 +266,35 @@ struct RoutingStateTests {
         #expect(r.callOffered("c1", callCenter: "nope", callerNumber: "+81311112222", at: Fixtures.t0)
             == [.callRejected(callID: "c1", reason: .unknownCallCenter)])
         #expect(r.ledger.inUse == 0)
+    }
+}
+
+@Suite("S4 F9 defence in depth in routing")
+struct RoutingDestinationTests {
+    @Test("S4 routing never dials a forbidden number, whatever a settings event said: the call goes to the next agent or waits")
+    func forbiddenDeviceNeverDialled() throws {
+        let premium = SignInDevice.externalNumber(try PhoneNumber.parse("0990-123-456"), .landline)
+        let emergency = SignInDevice.externalNumber(try PhoneNumber.parse("110"), .landline)
+        let foreign = SignInDevice.externalNumber(try PhoneNumber.parse("+14155550123"), .mobile)
+        var r = RoutingStateTests.routing(members: ["p", "e", "f", "s"], devices: ["p": premium, "e": emergency, "f": foreign])
+        let t = Fixtures.t0.adding(seconds: 10)
+        let first = RoutingStateTests.offers(r.callOffered("c1", callCenter: "cc1", callerNumber: "+81311112222", at: t))
+        #expect(first.map(\.1.accountID) == ["s"], "premium, emergency and (for this tenant) foreign numbers are skipped")
+        let second = r.callOffered("c2", callCenter: "cc1", callerNumber: "+81311112222", at: t)
+        #expect(RoutingStateTests.offers(second).isEmpty, "nobody else may be dialled: the call waits")
+        let changes = second.compactMap { if case .channelsChanged(let c) = $0 { c } else { nil } }
+        #expect(changes.map(\.delta) == [1], "the caller's channel only: no forward leg for a number never dialled")
+    }
+
+    @Test("F9 S4 an extension is never a national, emergency or short service number, configured or resolved")
+    func extensions() {
+        for bad in ["110", "119", "104", "1000", "0990123456", "0312345678", "09012345678", "00101234", "1x"] {
+            #expect(!ForwardingPolicy.isAllowedExtension(bad), "\(bad)")
+        }
+        for good in ["10", "201", "7000", "2001"] { #expect(ForwardingPolicy.isAllowedExtension(good), "\(good)") }
+        let resolver = TransferTargetResolver(extensions: ["110": "x", "0990123456": "y", "201": "z"], allowInternational: false)
+        #expect(resolver.resolve("110") == .failure(.forbiddenDestination))
+        #expect(resolver.resolve("0990123456") == .failure(.forbiddenDestination))
+        #expect(resolver.resolve("201") == .success(.extension("201", "z")))
     }
 }

@@ -89,7 +89,7 @@ struct RuntimeProcessTests {
             bad.append(TestEvents.raw(topic: topics.input, key: tenant, value: #"{"specversion":"1.0","id":"s\#(i)","source":"/x","type":"cc.call.offered.v1","time":"2026-01-01T00:00:00Z","tenantid":"\#(tenant)","data":{"callCenterId":"cc1"}}"#))
             bad.append(TestEvents.callOffered(topic: topics.input, tenant: tenant, id: "r\(i)", callID: "rc\(i)", callCenter: "reject"))
             // A valid contract event of cc.config, written to cc.telephony.events (issue 23: topics are trust boundaries).
-            bad.append(TestEvents.raw(topic: topics.input, key: tenant, value: #"{"specversion":"1.0","id":"t\#(i)","source":"/x","type":"cc.account.configured.v1","time":"2026-01-01T00:00:00Z","tenantid":"\#(tenant)","data":{"accountId":"a\#(i)","name":"x","role":"systemAdministrator","extension":"1\#(i)","editableCallCenterIds":[]}}"#))
+            bad.append(TestEvents.raw(topic: topics.input, key: tenant, value: #"{"specversion":"1.0","id":"t\#(i)","source":"/x","type":"cc.account.configured.v1","time":"2026-01-01T00:00:00Z","tenantid":"\#(tenant)","data":{"accountId":"a\#(i)","name":"x","role":"systemAdministrator","extension":"2\#(i)","editableCallCenterIds":[]}}"#))
         }
         // Mix the bad ones in: every 10th message is malformed.
         var mixed: [OutgoingMessage] = []
