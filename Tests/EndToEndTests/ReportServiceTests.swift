@@ -62,6 +62,11 @@ struct ReportServiceTests {
         #expect(channels.contains(#""peak" : 3"#) && channels.contains(#""secondsAtLimit" : 30"#) && channels.contains(#""refusedCalls" : 1"#))
         #expect(await service.get("/reports/nonsense?tenant=tenant-a")?.status == 404)
         #expect(await service.get("/reports/charges?tenant=tenant-a&from=yesterday")?.status == 400)
+        // The range is capped: a report reads every archived call of its range.
+        let tooLong = try #require(await service.get("/reports/callcenter?tenant=tenant-a&from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z"))
+        #expect(tooLong.status == 400 && tooLong.body.contains("at most 400 days"), "\(tooLong.body)")
+        #expect(await service.get("/charts/charges.svg?tenant=tenant-a&from=2020-01-01T00:00:00Z&to=2022-01-01T00:00:00Z")?.status == 400)
+        #expect(await service.get("/reports/agent?tenant=tenant-a&from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z")?.status == 200)
 
         // The operator CLI prints the same report.
         let cli = try await Self.run(["report", "charges", "--tenant", "tenant-a", "--from", RFC3339.format(Self.at(0)),

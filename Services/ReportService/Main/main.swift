@@ -39,8 +39,10 @@ await ServiceMain.run(serviceName: "report-service", defaultHTTPPort: 8084, proc
                 return JSONResponse.error(.notFound, "kind must be one of \(Reports.Kind.allCases.map(\.rawValue))")
             }
             let tenant = try context.tenant(of: request)
-            guard let range = ReportRange.parse(from: q["from"].map(String.init), to: q["to"].map(String.init)) else {
-                return JSONResponse.error(.badRequest, "from and to must be RFC 3339 times, from before to")
+            let range: (from: Timestamp, to: Timestamp)
+            switch ReportRange.parse(from: q["from"].map(String.init), to: q["to"].map(String.init)) {
+            case .success(let r): range = r
+            case .failure(let problem): return ReportRange.refusal(problem)
             }
             let state = try records(tenant, range)
             let wantsCSV = q["format"] == "csv" || request.headers[.accept]?.contains("text/csv") == true
@@ -59,8 +61,10 @@ await ServiceMain.run(serviceName: "report-service", defaultHTTPPort: 8084, proc
         routes.guarded.get("charts/charges.svg") { request, context -> Response in
             let q = request.uri.queryParameters
             let tenant = try context.tenant(of: request)
-            guard let range = ReportRange.parse(from: q["from"].map(String.init), to: q["to"].map(String.init)) else {
-                return JSONResponse.error(.badRequest, "from and to must be RFC 3339 times, from before to")
+            let range: (from: Timestamp, to: Timestamp)
+            switch ReportRange.parse(from: q["from"].map(String.init), to: q["to"].map(String.init)) {
+            case .success(let r): range = r
+            case .failure(let problem): return ReportRange.refusal(problem)
             }
             let state = try records(tenant, range)
             return Response(status: .ok, headers: [.contentType: "image/svg+xml"],
@@ -75,9 +79,11 @@ await ServiceMain.run(serviceName: "report-service", defaultHTTPPort: 8084, proc
                 .flatMap { try? JSONDecoder().decode(ChannelUsageTimeline.Point.self, from: $0.value) }
             let timeline = current.usageTimeline
             let first = oldest?.at ?? timeline.points.first?.at, last = timeline.points.last?.at
-            guard let range = ReportRange.parse(from: q["from"].map(String.init), to: q["to"].map(String.init),
-                                                defaultFrom: first, defaultTo: last.map { $0.adding(seconds: 60) }) else {
-                return JSONResponse.error(.badRequest, "from and to must be RFC 3339 times, from before to")
+            let range: (from: Timestamp, to: Timestamp)
+            switch ReportRange.parse(from: q["from"].map(String.init), to: q["to"].map(String.init),
+                                     defaultFrom: first, defaultTo: last.map { $0.adding(seconds: 60) }) {
+            case .success(let r): range = r
+            case .failure(let problem): return ReportRange.refusal(problem)
             }
             let state = try records(tenant, range)
             return Response(status: .ok, headers: [.contentType: "image/svg+xml"],
@@ -87,12 +93,38 @@ await ServiceMain.run(serviceName: "report-service", defaultHTTPPort: 8084, proc
 }
 
 enum ReportRange {
+    /// The longest range a request may name: a report reads every archived call of its range.
+    static let maximumDays = 400
+
+    enum Problem: Error { case invalid, tooLong }
+
+    /// The range of a request. With one end given, the other is at most `maximumDays` away; with neither, the
+    /// defaults (all the data the service holds).
     static func parse(from: String?, to: String?, defaultFrom: Timestamp? = nil, defaultTo: Timestamp? = nil)
-        -> (from: Timestamp, to: Timestamp)? {
-        let start = from.map { RFC3339.parse($0) } ?? .some(defaultFrom ?? Timestamp(millisecondsSinceEpoch: 0))
-        let end = to.map { RFC3339.parse($0) } ?? .some(defaultTo ?? Timestamp(seconds: 32_503_680_000))
-        guard let start, let end, start < end else { return nil }
-        return (start, end)
+        -> Result<(from: Timestamp, to: Timestamp), Problem> {
+        let span = maximumDays * 86_400
+        let start = from.flatMap { RFC3339.parse($0) }, end = to.flatMap { RFC3339.parse($0) }
+        guard (from == nil) == (start == nil), (to == nil) == (end == nil) else { return .failure(.invalid) }
+        let range: (from: Timestamp, to: Timestamp)
+        switch (start, end) {
+        case let (s?, e?): range = (s, e)
+        case let (s?, nil): range = (s, min(defaultTo ?? s.adding(seconds: span), s.adding(seconds: span)))
+        case let (nil, e?): range = (max(defaultFrom ?? e.adding(seconds: -span), e.adding(seconds: -span)), e)
+        case (nil, nil): range = (defaultFrom ?? Timestamp(millisecondsSinceEpoch: 0), defaultTo ?? Timestamp(seconds: 32_503_680_000))
+        }
+        guard range.from < range.to else { return .failure(.invalid) }
+        if start != nil || end != nil, range.to.millisecondsSinceEpoch - range.from.millisecondsSinceEpoch > Int64(span) * 1_000 {
+            return .failure(.tooLong)
+        }
+        return .success(range)
+    }
+
+    /// The 400 answer for a range that cannot be used.
+    static func refusal(_ problem: Problem) -> Response {
+        switch problem {
+        case .invalid: JSONResponse.error(.badRequest, "from and to must be RFC 3339 times, from before to")
+        case .tooLong: JSONResponse.error(.badRequest, "a report covers at most \(maximumDays) days: narrow from and to")
+        }
     }
 }
 
