@@ -78,3 +78,24 @@ struct PhoneNumberTests {
         #expect(!n.description.contains("1234"))
     }
 }
+
+@Suite("Masking numbers in free text")
+struct NumberMaskingTests {
+    @Test("numbers in any format are masked; dates, times, short numbers and ids stay readable")
+    func anyFormat() {
+        let masked = [
+            "+819012345678", "090-1234-5678", "03 1234 5678", "(03) 1234-5678", "+81 90.1234.5678",
+            "０９０１２３４５６７８", "０３ー１２３４ー５６７８", "tel:0312345678;", "12345678901",
+        ]
+        for text in masked {
+            let out = PhoneNumber.maskNumbers(in: text)
+            let longestRun = out.split(whereSeparator: { !$0.isNumber }).map(\.count).max() ?? 0
+            #expect(out.contains("*") && longestRun <= 3, "\(text) → \(out)")
+        }
+        for text in ["2026-12-03T12:08:22.880Z", "offset 1234567", "cc.routing.decisions[3]@42", "ext 201", "limit 8 of 8"] {
+            #expect(PhoneNumber.maskNumbers(in: text) == text, "\(text)")
+        }
+        #expect(PhoneNumber.maskNumbers(in: "seq 12345 67890123") == "seq 12345 678***23")
+        #expect(PhoneNumber.maskNumbers(in: "call 090-1234-5678.") == "call 090******78.")
+    }
+}

@@ -49,23 +49,8 @@ func fail(_ s: String, code: Int32 = 1) -> Never {
     exit(code)
 }
 
-/// Masks E.164 numbers (and long digit runs) unless asked not to.
-func mask(_ text: String) -> String {
-    var result = ""
-    var digits = ""
-    func flush() {
-        if digits.count >= 8 { result += PhoneNumber.mask(digits) } else { result += digits }
-        digits = ""
-    }
-    for c in text {
-        if c.isASCII && (c.isNumber || (c == "+" && digits.isEmpty)) { digits.append(c) } else {
-            flush()
-            result.append(c)
-        }
-    }
-    flush()
-    return result
-}
+/// Masks phone numbers in any format (and long digit runs) unless asked not to.
+func mask(_ text: String) -> String { PhoneNumber.maskNumbers(in: text) }
 
 /// librdkafka properties from `KAFKA_PROPERTY_*` (a secured cluster's settings), as the services read them.
 let kafkaProperties = KafkaConfiguration.properties(fromEnvironment: ProcessInfo.processInfo.environment)
