@@ -33,12 +33,27 @@ struct CCCtlTests {
 
         let letters = try await ccctl(["deadletters"])
         #expect(letters.output.contains("2 dead letters") && letters.output.contains("invalidJSON") && letters.output.contains("notACloudEvent"))
-        #expect(try await ccctl(["replay-deadletters"]).output.contains("add --yes"))
+        // Forged dead letters (anyone who may write cc.deadletter): one names a topic settings-service does not
+        // read, one a service that is not of this deployment. Replaying them would publish anything anywhere.
+        let forged = Data(#"{"specversion":"1.0","id":"x","source":"/evil","type":"cc.account.configured.v1"}"#.utf8).base64EncodedString()
+        try await h.publish("cc.deadletter", tenant: "tenant-a", [
+            StatusEvents.DeadLetter(originalTopic: h.prefix + "cc.usage", partition: 0, offset: 1, key: "tenant-a",
+                                    error: .init(code: "invalidJSON", message: "x"), payloadBase64: forged,
+                                    service: "settings-service", at: EventTime(TestEvents.t0)),
+            StatusEvents.DeadLetter(originalTopic: h.prefix + "cc.config", partition: 0, offset: 2, key: "tenant-a",
+                                    error: .init(code: "invalidJSON", message: "x"), payloadBase64: forged,
+                                    service: "billing-service", at: EventTime(TestEvents.t0)),
+        ])
+        _ = try await h.read("cc.deadletter") { $0.count >= 4 }
+        let dryRun = try await ccctl(["replay-deadletters"])
+        #expect(dryRun.output.contains("add --yes") && dryRun.output.contains("skipping 2 dead letters"), "\(dryRun.output)")
+        #expect(dryRun.output.contains("cc.settings.commands[") && !dryRun.output.contains("cc.usage["), "each replayable record is shown")
         let replay = try await ccctl(["replay-deadletters", "--yes"])
         #expect(replay.output.contains("replayed 2 messages"), "\(replay.output)")
+        #expect(replay.output.components(separatedBy: "ccctl: replayed ").count - 1 == 2, "each replayed record is logged")
         // The replayed messages reached the service again (and, still malformed, were dead-lettered again).
-        _ = try await h.read("cc.deadletter") { $0.count >= 4 }
-        #expect(try await ccctl(["deadletters"]).output.contains("4 dead letters"))
+        _ = try await h.read("cc.deadletter") { $0.count >= 6 }
+        #expect(try await ccctl(["deadletters"]).output.contains("6 dead letters"))
 
         let agent = try await ccctl(["agent", "agent1", "--tenant", "tenant-a", "--settings-url", "http://127.0.0.1:\(settings.httpPort)"])
         #expect(agent.output.contains("externalNumber mobile +81********78") && agent.output.contains("1 changes"), "\(agent.output)")

@@ -17,6 +17,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import KafkaClient
+import ServiceRuntime
 
 let services = ["settings-service", "routing-service", "status-service", "report-service"]
 
@@ -173,23 +174,44 @@ func showDeadLetters(_ a: Arguments) async throws {
     out("\(letters.count) dead letters")
 }
 
+/// Replays only what a service of this deployment dead-lettered from one of its own input topics: anything else
+/// in `cc.deadletter` (written by another producer, or naming another topic) would let a writer of that topic
+/// publish to any topic through ccctl.
 func replay(_ a: Arguments) async throws {
-    let letters = try await deadLetters(a)
+    let all = try await deadLetters(a)
+    let letters = all.filter { DeploymentInputs.service($0.0.service, reads: $0.0.originalTopic, prefix: a.prefix) }
+    if letters.count < all.count {
+        out("skipping \(all.count - letters.count) dead letters that no service of this deployment wrote from one of its input topics")
+    }
     guard !letters.isEmpty else { out("nothing to replay"); return }
-    guard a.flags.contains("yes") else {
-        out("\(letters.count) dead letters would be published again to their original topics; add --yes to do it")
-        return
+    for (d, id) in letters {
+        out(mask("  \(d.originalTopic)[\(d.partition)]@\(d.offset) key=\(d.key ?? "-") \(d.service) \(d.error.code): \(d.error.message) (dead letter \(id))"))
+    }
+    if !a.flags.contains("yes") {
+        guard isatty(STDIN_FILENO) == 1 else {
+            out("\(letters.count) dead letters would be published again to their original topics; add --yes to do it")
+            return
+        }
+        FileHandle.standardOutput.write(Data("publish these \(letters.count) messages again to their original topics? [y/N] ".utf8))
+        guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else { out("nothing replayed"); return }
     }
     let producer = try KafkaProducer(configuration: ProducerConfiguration(
         common: KafkaConfiguration(bootstrapServers: a.brokers, clientID: "ccctl", overrides: kafkaProperties)))
-    for (i, (d, _)) in letters.enumerated() {
-        guard let payload = Data(base64Encoded: d.payloadBase64) else { continue }
+    var replayed = 0
+    for (i, (d, id)) in letters.enumerated() {
+        guard let payload = Data(base64Encoded: d.payloadBase64) else {
+            out("  skipped \(d.originalTopic)[\(d.partition)]@\(d.offset): its payload is not base64")
+            continue
+        }
         try await producer.send(OutgoingMessage(topic: d.originalTopic, key: d.key.map { Array($0.utf8) }, value: Array(payload),
                                                 headers: [KafkaHeader(key: "ccctl-replay-of", string: "\(d.originalTopic)/\(d.partition)/\(d.offset)")]))
+        replayed += 1
+        // What was replayed, one line each, on stderr: the operator's record of it (stdout shows the progress).
+        FileHandle.standardError.write(Data(mask("ccctl: replayed \(d.originalTopic)[\(d.partition)]@\(d.offset) (dead letter \(id))\n").utf8))
         let width = 30, filled = width * (i + 1) / letters.count
         FileHandle.standardOutput.write(Data("\rreplaying [\(String(repeating: "█", count: filled))\(String(repeating: "·", count: width - filled))] \(i + 1)/\(letters.count)".utf8))
     }
-    out("\nreplayed \(letters.count) messages")
+    out("\nreplayed \(replayed) messages")
 }
 
 func agent(_ a: Arguments) async throws {
