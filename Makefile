@@ -1,5 +1,5 @@
 # The two commands: `make run` (broker + four services + demo) and `make test`.
-.PHONY: run test build bootstrap broker-start broker-stop clean bench-domain bench bench-system
+.PHONY: run test build bootstrap broker-start broker-stop clean bench-domain bench bench-system fuzz
 
 run:
 	scripts/run
@@ -20,7 +20,11 @@ broker-stop:
 	scripts/broker stop $(or $(PORT),9092)
 
 clean:
-	rm -rf .build var
+	rm -rf .build .build-fuzz var
+
+# The event decoder under libFuzzer for a bounded time (SECONDS, default 60).
+fuzz: bootstrap
+	scripts/fuzz $(or $(SECONDS),60)
 
 # Domain hot paths on one core (issue 3): prints decisions/s against a baseline.
 bench-domain: bootstrap

@@ -86,6 +86,7 @@ let package = Package(
         // The operator CLI: topics, lag, tail, dead letters, agents. Works against any Kafka.
         .executableTarget(name: "CCCtl", dependencies: ["KafkaClient", "EventContract", "CallCenterDomain", "ServiceRuntime"],
                           path: "Tools/CCCtl"),
+        .executableTarget(name: "EventDecoderFuzz", dependencies: ["EventContract"], path: "Fuzz/EventDecoderFuzz"),
         .executableTarget(name: "PipelineBenchmark", dependencies: ["KafkaClient", "EventContract", "CallCenterDomain"],
                           path: "Benchmarks/PipelineBenchmark"),
         .executableTarget(
