@@ -288,7 +288,7 @@ let prefix = "bench-\(run)."
     let p = Process()
     p.executableURL = URL(fileURLWithPath: o.bin + "/" + name)
     p.environment = ProcessInfo.processInfo.environment.merging([
-        "KAFKA_BROKERS": brokers, "CC_TOPIC_PREFIX": prefix, "CC_HTTP_PORT": "\(port)", "CC_LOG_LEVEL": "warning",
+        "KAFKA_BROKERS": brokers, "CC_TOPIC_PREFIX": prefix, "CC_HTTP_PORT": "\(port)", "CC_LOG_LEVEL": "warning", "CC_MAX_EVENT_AHEAD_SECONDS": "\(400 * 86_400)",
         "CC_DATA_DIR": NSTemporaryDirectory() + "bench-\(run)/\(name)", "CC_MAX_BATCH": "2000",
     ]) { _, new in new }
     p.standardOutput = FileHandle.nullDevice

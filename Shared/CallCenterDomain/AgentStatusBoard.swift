@@ -6,6 +6,8 @@ public struct AgentStatusBoard: Hashable, Codable, Sendable {
         public var status: AgentStatus = .signedOut
         public var presence: Presence = .signedOut
         public var device: SignInDevice = .softphone
+        /// The revision of `device` as settings-service numbered it (S3: older changes are ignored).
+        public var deviceRevision: Int?
         public var callID: CallID?
         /// The call center of the current call: its wrap-up time applies when the call ends.
         public var callCenterID: CallCenterID?
@@ -65,8 +67,14 @@ public struct AgentStatusBoard: Hashable, Codable, Sendable {
 
     public mutating func configure(_ callCenter: CallCenter) { wrapUpSeconds[callCenter.id] = callCenter.wrapUpSeconds }
 
-    public mutating func setDevice(_ device: SignInDevice, for account: AccountID, at: Timestamp) -> Entry? {
-        update(account, at: at) { $0.device = device }
+    /// A sign-in device change; one whose revision is not above the one held changes nothing (S3).
+    public mutating func setDevice(_ device: SignInDevice, for account: AccountID, revision: Int? = nil,
+                                   at: Timestamp) -> Entry? {
+        guard DeviceRevision.supersedes(revision, held: entries[account]?.deviceRevision) else { return nil }
+        return update(account, at: at) {
+            $0.device = device
+            if let revision { $0.deviceRevision = revision }
+        }
     }
 
     public mutating func presenceChanged(_ account: AccountID, to presence: Presence, at: Timestamp) -> Entry? {

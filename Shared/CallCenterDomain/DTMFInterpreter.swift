@@ -29,6 +29,9 @@ public struct DTMFInterpreter: Hashable, Codable, Sendable {
 
     /// A key press at event time `at`. A pause that already passed ends the previous sequence first.
     /// `resolver` is built only when a sequence names a transfer target (it maps every account's extension).
+    /// The most digits a sequence keeps (E.164 numbers have at most 15; national forms a few more).
+    public static let maximumDigits = 32
+
     public mutating func press(_ key: String, at: Timestamp, resolver: @autoclosure () -> TransferTargetResolver) -> [DTMFAction] {
         guard key.count == 1, let k = key.first, "0123456789*#".contains(k) else {
             return [.rejected(keys: String(key.prefix(8)), reason: .invalidKey)]
@@ -45,7 +48,10 @@ public struct DTMFInterpreter: Hashable, Codable, Sendable {
                 phase = .collecting(prefix: String(k), digits: "", lastKeyAt: at, wasHeld: true)
             }
         case .collecting(let prefix, let digits, _, let wasHeld):
-            phase = .collecting(prefix: prefix, digits: digits + String(k), lastKeyAt: at, wasHeld: wasHeld)
+            // Keys come from outside: a sequence longer than any number keeps its first digits only (it then
+            // resolves to no target and is rejected), so held state stays bounded.
+            let kept = digits.utf8.count < Self.maximumDigits ? digits + String(k) : digits
+            phase = .collecting(prefix: prefix, digits: kept, lastKeyAt: at, wasHeld: wasHeld)
         }
         return actions
     }

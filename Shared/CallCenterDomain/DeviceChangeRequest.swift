@@ -31,10 +31,14 @@ public struct DeviceChange: Hashable, Codable, Sendable {
     public var warnings: [DeviceWarning]
     public var disabledFeatures: [DisabledFeature]
     public var at: Timestamp
+    /// The account's device revision this change made (1, 2, ...): downstream services apply a change only when it
+    /// is newer than the one they hold, so a repeated answer (S3) never brings back an older device.
+    /// Nil in changes stored before revisions existed.
+    public var revision: Int?
 
     public init(requestID: RequestID, accountID: AccountID, previous: SignInDevice, current: SignInDevice,
                 actorAccountID: AccountID, screen: SettingsScreen, callCenterID: CallCenterID?, warnings: [DeviceWarning],
-                disabledFeatures: [DisabledFeature], at: Timestamp) {
+                disabledFeatures: [DisabledFeature], at: Timestamp, revision: Int? = nil) {
         self.requestID = requestID
         self.accountID = accountID
         self.previous = previous
@@ -45,18 +49,28 @@ public struct DeviceChange: Hashable, Codable, Sendable {
         self.warnings = warnings
         self.disabledFeatures = disabledFeatures
         self.at = at
+        self.revision = revision
     }
 }
 
 /// What became of a device change request (S3: published either way, with the request id).
 public enum DeviceChangeOutcome: Hashable, Codable, Sendable {
     case applied(DeviceChange)
-    case rejected(requestID: RequestID, DeviceChangeRejection)
+    /// `at`: when it was decided (nil in outcomes stored before it was kept).
+    case rejected(requestID: RequestID, DeviceChangeRejection, at: Timestamp? = nil)
 
     public var requestID: RequestID {
         switch self {
         case .applied(let c): c.requestID
-        case .rejected(let id, _): id
+        case .rejected(let id, _, _): id
+        }
+    }
+
+    /// When it was decided, if known.
+    public var decidedAt: Timestamp? {
+        switch self {
+        case .applied(let c): c.at
+        case .rejected(_, _, let at): at
         }
     }
 }

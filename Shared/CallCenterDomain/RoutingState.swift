@@ -7,6 +7,8 @@ public struct RoutingState: Hashable, Codable, Sendable {
     public private(set) var callCenters: [CallCenterID: CallCenter] = [:]
     public private(set) var accounts: [AccountID: Account] = [:]
     public private(set) var devices: [AccountID: SignInDevice] = [:]
+    /// The revision of each account's device as settings-service numbered it (S3: older changes are ignored).
+    public private(set) var deviceRevisions: [AccountID: Int] = [:]
     public private(set) var agents = ChangeTrackedDictionary<AgentRouting>()
     public private(set) var calls: [CallID: RoutedCall] = [:]
     public private(set) var ledger: ChannelLedger
@@ -17,6 +19,23 @@ public struct RoutingState: Hashable, Codable, Sendable {
     public init(tenantID: TenantID) {
         self.tenantID = tenantID
         ledger = ChannelLedger(limit: 0)
+    }
+
+    /// States stored before device revisions have none.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        tenantID = try c.decode(TenantID.self, forKey: .tenantID)
+        tenant = try c.decodeIfPresent(Tenant.self, forKey: .tenant)
+        callCenters = try c.decode([CallCenterID: CallCenter].self, forKey: .callCenters)
+        accounts = try c.decode([AccountID: Account].self, forKey: .accounts)
+        devices = try c.decode([AccountID: SignInDevice].self, forKey: .devices)
+        deviceRevisions = try c.decodeIfPresent([AccountID: Int].self, forKey: .deviceRevisions) ?? [:]
+        agents = try c.decode(ChangeTrackedDictionary<AgentRouting>.self, forKey: .agents)
+        calls = try c.decode([CallID: RoutedCall].self, forKey: .calls)
+        ledger = try c.decode(ChannelLedger.self, forKey: .ledger)
+        keys = try c.decode([CallID: DTMFInterpreter].self, forKey: .keys)
+        dtmfPauseMilliseconds = try c.decode(Int64.self, forKey: .dtmfPauseMilliseconds)
+        nextSequence = try c.decode(Int64.self, forKey: .nextSequence)
     }
 
     // MARK: configuration
@@ -33,10 +52,15 @@ public struct RoutingState: Hashable, Codable, Sendable {
         return dispatch(now: at)
     }
 
-    /// A sign-in device change from settings-service; takes effect for the next offer.
-    public mutating func setDevice(_ device: SignInDevice, for account: AccountID) {
+    /// A sign-in device change from settings-service; takes effect for the next offer. A change whose revision is
+    /// not above the one held is ignored (S3); returns whether it applied.
+    @discardableResult
+    public mutating func setDevice(_ device: SignInDevice, for account: AccountID, revision: Int? = nil) -> Bool {
+        guard DeviceRevision.supersedes(revision, held: deviceRevisions[account]) else { return false }
+        if let revision { deviceRevisions[account] = revision }
         devices[account] = device == .softphone ? nil : device
         if agents[account] != nil, device == .softphone { agents[account]?.consecutiveNoAnswers = 0 }
+        return true
     }
 
     public func device(of account: AccountID) -> SignInDevice { devices[account] ?? .softphone }

@@ -31,7 +31,7 @@ public struct DecodedEvent: Sendable, Hashable {
 /// Why bytes are not an event of the contract; the code names the dead-letter reason.
 public struct EventDecodingError: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable, Codable {
-        case invalidJSON, notACloudEvent, unknownType, schemaViolation
+        case invalidJSON, notACloudEvent, unknownType, schemaViolation, eventTimeInFuture
     }
     public var code: Code
     public var message: String

@@ -62,6 +62,9 @@ public enum SettingsEvents {
         public var warnings: [Warning]
         public var disabledFeatures: [String]
         public var at: EventTime
+        /// The account's device revision (1, 2, ...; optional): consumers ignore a change whose revision is not
+        /// above the one they hold, so a repeated answer (S3) or an old event read again never restores an older device.
+        public var revision: Int?
 
         public init(_ c: DeviceChange) {
             requestId = c.requestID
@@ -74,6 +77,12 @@ public enum SettingsEvents {
             warnings = c.warnings.map(Warning.init)
             disabledFeatures = c.disabledFeatures.map(\.rawValue)
             at = EventTime(c.at)
+            revision = c.revision
+        }
+
+        public func validate() throws(SchemaViolation) {
+            try SchemaViolation.nonEmpty(accountId, "accountId")
+            try SchemaViolation.require(revision.map { $0 >= 1 } ?? true, "revision", "must be 1 or more")
         }
     }
 

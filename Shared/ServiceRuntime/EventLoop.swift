@@ -78,6 +78,8 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         changelogTopic = names.changelog(service: configuration.serviceName)
         let topics = processor.inputs.map { $0.name(in: names) }
         acceptedTypes = Dictionary(processor.inputs.map { ($0.name(in: names), $0.acceptedTypes) }, uniquingKeysWith: { a, _ in a })
+        // A processor that reads configuration gets tenants from it; one that does not (tests) from any input.
+        tenantCreatingTopics = Set((processor.inputs.contains(.config) ? [.config] : processor.inputs).map { $0.name(in: names) })
         shared = Mutex(Shared(merger: InputMerger(topics: topics,
                                                   maxIdle: .milliseconds(configuration.maxTaskIdleMilliseconds),
                                                   maxBuffered: configuration.mergeBufferEvents)))
@@ -91,6 +93,8 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
     let topicNames: TopicNames
     /// The types each input topic accepts (the contract's allow-list), by prefixed topic name.
     let acceptedTypes: [String: Set<String>]
+    /// Input topics whose events may create a tenant's state.
+    let tenantCreatingTopics: Set<String>
     /// Built once: every entity write names it (a new string per write was 13 MB of report-service's heap at its peak).
     let changelogTopic: String
 
@@ -145,7 +149,8 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                         first = false
                         health.markReady(.consumer)
                     }
-                    let batch = PolledBatch(messages, rebalancesSeen: rebalances.load(ordering: .acquiring))
+                    let batch = PolledBatch(messages, rebalancesSeen: rebalances.load(ordering: .acquiring),
+                                            timeLimit: EventTimeLimit(maximumAheadSeconds: configuration.maximumEventAheadSeconds))
                     let backlogged = messages.count >= maxBatch
                     if backlogged { batch.startDecoding() }
                     polled.append(batch)
@@ -393,7 +398,15 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                 // The tenant's slot is found by key only when the tenant changes (events of one tenant come in runs);
                 // it is then reached by index, in place (inout: a read would copy the whole slot).
                 if current?.tenant != tenant {
-                    if let i = s.slots.index(forKey: tenant), Self.delivered(id, &s.slots.values[i]) { continue }
+                    if let i = s.slots.index(forKey: tenant) {
+                        if Self.delivered(id, &s.slots.values[i]) { continue }
+                    } else if !tenantCreatingTopics.contains(m.topic) {
+                        // Tenant ids come from outside: only configuration creates a tenant's state, so events naming
+                        // tenants nobody configured cannot fill memory and disk.
+                        write.outbox.append(deadLetter(m, code: "tenantNotConfigured",
+                                                       message: "no cc.tenant.configured.v1 or other configuration was seen for this tenant"))
+                        continue
+                    }
                     touch(tenant, partition: m.partition)
                     dirty.insert(tenant)
                     current = (tenant, s.slots.index(forKey: tenant)!)  // after `touch`, which may insert
@@ -516,12 +529,14 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         let messages: [ConsumedMessage]
         /// `rebalances` right after the poll returned.
         let rebalancesSeen: Int
+        let timeLimit: EventTimeLimit
         private var result: [Result<DecodedEvent, EventDecodingError>]?
         private var decoding: DispatchGroup?
 
-        init(_ messages: [ConsumedMessage], rebalancesSeen: Int) {
+        init(_ messages: [ConsumedMessage], rebalancesSeen: Int, timeLimit: EventTimeLimit) {
             self.messages = messages
             self.rebalancesSeen = rebalancesSeen
+            self.timeLimit = timeLimit
         }
 
         func startDecoding() {
@@ -530,7 +545,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             decoding = group
             group.enter()
             DispatchQueue.global().async { [self] in
-                result = Self.decode(messages)  // read only after the group is left
+                result = Self.decode(messages, timeLimit: timeLimit)  // read only after the group is left
                 group.leave()
             }
         }
@@ -539,16 +554,20 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             if let decoding {
                 await withCheckedContinuation { continuation in decoding.notify(queue: .global()) { continuation.resume() } }
             } else if result == nil {
-                result = Self.decode(messages)
+                result = Self.decode(messages, timeLimit: timeLimit)
             }
             return result!
         }
 
-        private static func decode(_ messages: [ConsumedMessage]) -> [Result<DecodedEvent, EventDecodingError>] {
-            ParallelMap.map(messages.count) { i in
+        private static func decode(_ messages: [ConsumedMessage],
+                                   timeLimit: EventTimeLimit) -> [Result<DecodedEvent, EventDecodingError>] {
+            let now = Timestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
+            return ParallelMap.map(messages.count) { i in
                 let m = messages[i]
                 do {
-                    return .success(try CloudEventCodec.decode(value: m.value, headers: m.headers.map { ($0.key, $0.value) }))
+                    let event = try CloudEventCodec.decode(value: m.value, headers: m.headers.map { ($0.key, $0.value) })
+                    try timeLimit.check(event, now: now)
+                    return .success(event)
                 } catch let error as EventDecodingError {
                     return .failure(error)
                 } catch {

@@ -49,6 +49,9 @@ public struct ServiceConfiguration: Sendable {
     public var consumerQueueKilobytes = 16_384
     /// `CC_FETCH_MAX_KB` (default 1024): the largest fetch response (librdkafka's `fetch.max.bytes`).
     public var fetchMaxKilobytes = 1_024
+    /// `CC_MAX_EVENT_AHEAD_SECONDS` (default 3600): an event whose time (or the time in its data) is further ahead of
+    /// the service's clock is dead-lettered `eventTimeInFuture` (timers run on event time).
+    public var maximumEventAheadSeconds = 3_600
     /// `CC_MALLOC_TRIM_MS` (default 5000, 0: never): how often freed memory is handed back to the system.
     public var mallocTrimMilliseconds = 5_000
     /// `KAFKA_PROPERTY_<NAME>`: librdkafka properties for every client of the service (security settings of
@@ -100,6 +103,7 @@ public struct ServiceConfiguration: Sendable {
         c.mergeBufferEvents = try int("CC_MERGE_BUFFER_EVENTS", 10_000, range: 100...10_000_000)
         c.kafkaProperties = KafkaConfiguration.properties(fromEnvironment: environment)
         c.mallocTrimMilliseconds = try int("CC_MALLOC_TRIM_MS", 5_000, range: 0...3_600_000)
+        c.maximumEventAheadSeconds = try int("CC_MAX_EVENT_AHEAD_SECONDS", 3_600, range: 1...3_153_600_000)
         if let raw = environment["CC_CONFIRM_END_OFFSETS"], !raw.isEmpty {
             guard let flag = ["true": true, "1": true, "false": false, "0": false][raw.lowercased()] else {
                 throw ConfigurationError(variable: "CC_CONFIRM_END_OFFSETS", value: raw, expected: "true|false")

@@ -62,7 +62,7 @@ struct SettingsRegistryTests {
         let want = Self.expected(role: role, screen: screen, canEdit: canEdit, relation: relation)
         switch outcome {
         case .applied: #expect(want == nil, "S2 \(role) \(screen) edit=\(canEdit) \(relation) should be refused: \(String(describing: want))")
-        case .rejected(_, let why): #expect(why.reason == want, "S2 \(role) \(screen) edit=\(canEdit) \(relation): \(why.message)")
+        case .rejected(_, let why, _): #expect(why.reason == want, "S2 \(role) \(screen) edit=\(canEdit) \(relation): \(why.message)")
         }
     }
 
@@ -201,7 +201,7 @@ struct SettingsRegistryTests {
 
 extension DeviceChangeOutcome {
     var rejection: DeviceChangeRejection? {
-        if case .rejected(_, let r) = self { return r }
+        if case .rejected(_, let r, _) = self { return r }
         return nil
     }
     var change: DeviceChange? {

@@ -34,6 +34,8 @@ public final class ServiceProcess: @unchecked Sendable {
         var env = ProcessInfo.processInfo.environment
         env["CC_HTTP_PORT"] = String(httpPort)
         env["CC_AUTH_JWKS_FILE"] = TestAuthority.shared.jwksFile
+        // Test events are dated from TestEvents.t0 (2027-01-15), ahead of the clock until then.
+        env["CC_MAX_EVENT_AHEAD_SECONDS"] = String(400 * 86_400)
         for (k, v) in environment { env[k] = v }
         process.environment = env
         process.standardOutput = log

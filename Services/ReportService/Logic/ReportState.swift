@@ -101,6 +101,17 @@ public struct ReportState: Codable, Sendable, Hashable {
         return ChannelUsageTimeline(points: byKey.sorted { $0.key < $1.key }.map(\.value), refusedCalls: usage.refusedCalls)
     }
 
+    /// The latest event time the state has seen (nil: none yet): where a report with no range ends.
+    public var latestEventTime: Timestamp? {
+        var latest = lastArchiveSweep
+        func see(_ t: Timestamp?) { if let t, latest.map({ t > $0 }) ?? true { latest = t } }
+        for c in calls.values { see(c.endedAt ?? c.answeredAt ?? c.lastOfferedAt ?? c.offeredAt) }
+        for p in recentUsage.values { see(p.at) }
+        see(outbound.last?.at)
+        see(refusals.last)
+        return latest
+    }
+
     /// Every call the reports count: those in memory and those in the archive log's memory (archived in
     /// this batch or the one before, or read back from the store by `ReportArchive.including`).
     public var callRecords: [CallRecord] {

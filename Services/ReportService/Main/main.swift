@@ -40,7 +40,8 @@ await ServiceMain.run(serviceName: "report-service", defaultHTTPPort: 8084, proc
             }
             let tenant = try context.tenant(of: request)
             let range: (from: Timestamp, to: Timestamp)
-            switch ReportRange.parse(from: q["from"].map(String.init), to: q["to"].map(String.init)) {
+            switch ReportRange.parse(from: q["from"].map(String.init), to: q["to"].map(String.init),
+                                     defaultTo: loop.state(of: tenant)?.latestEventTime?.adding(seconds: 60)) {
             case .success(let r): range = r
             case .failure(let problem): return ReportRange.refusal(problem)
             }
@@ -62,7 +63,8 @@ await ServiceMain.run(serviceName: "report-service", defaultHTTPPort: 8084, proc
             let q = request.uri.queryParameters
             let tenant = try context.tenant(of: request)
             let range: (from: Timestamp, to: Timestamp)
-            switch ReportRange.parse(from: q["from"].map(String.init), to: q["to"].map(String.init)) {
+            switch ReportRange.parse(from: q["from"].map(String.init), to: q["to"].map(String.init),
+                                     defaultTo: loop.state(of: tenant)?.latestEventTime?.adding(seconds: 60)) {
             case .success(let r): range = r
             case .failure(let problem): return ReportRange.refusal(problem)
             }
@@ -99,8 +101,9 @@ enum ReportRange {
     enum Problem: Error { case invalid, tooLong }
 
     /// The range of a request. With one end given, the other is at most `maximumDays` away; with neither, the
-    /// defaults (all the data the service holds).
-    static func parse(from: String?, to: String?, defaultFrom: Timestamp? = nil, defaultTo: Timestamp? = nil)
+    /// defaults (the data the service holds) within the `maximumDays` that end at `defaultTo` (or the clock).
+    static func parse(from: String?, to: String?, defaultFrom: Timestamp? = nil, defaultTo: Timestamp? = nil,
+                      now: Timestamp = ServiceRuntime.EventLoop<ReportProcessor>.wallClock())
         -> Result<(from: Timestamp, to: Timestamp), Problem> {
         let span = maximumDays * 86_400
         let start = from.flatMap { RFC3339.parse($0) }, end = to.flatMap { RFC3339.parse($0) }
@@ -110,7 +113,9 @@ enum ReportRange {
         case let (s?, e?): range = (s, e)
         case let (s?, nil): range = (s, min(defaultTo ?? s.adding(seconds: span), s.adding(seconds: span)))
         case let (nil, e?): range = (max(defaultFrom ?? e.adding(seconds: -span), e.adding(seconds: -span)), e)
-        case (nil, nil): range = (defaultFrom ?? Timestamp(millisecondsSinceEpoch: 0), defaultTo ?? Timestamp(seconds: 32_503_680_000))
+        case (nil, nil):
+            let end = defaultTo ?? now
+            range = (max(defaultFrom ?? end.adding(seconds: -span), end.adding(seconds: -span)), end)
         }
         guard range.from < range.to else { return .failure(.invalid) }
         if start != nil || end != nil, range.to.millisecondsSinceEpoch - range.from.millisecondsSinceEpoch > Int64(span) * 1_000 {

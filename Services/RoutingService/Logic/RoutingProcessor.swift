@@ -36,7 +36,7 @@ public struct RoutingProcessor: EventProcessor {
             guard let device = c.current.signInDevice else {
                 throw HandlerRejection(code: "invalidDevice", message: "the changed device has no valid number")
             }
-            state.setDevice(device, for: c.accountId)
+            state.setDevice(device, for: c.accountId, revision: c.revision)
             outputs = []
         case .presenceChanged(let p):
             at = p.at.timestamp

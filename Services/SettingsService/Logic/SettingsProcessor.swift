@@ -38,7 +38,7 @@ public struct SettingsProcessor: EventProcessor {
         switch outcome {
         case .applied(let change):
             return Emission(.settingsEvents, SettingsEvents.Changed(change), subject: change.accountID, time: at)
-        case .rejected(let requestID, let rejection):
+        case .rejected(let requestID, let rejection, _):
             return Emission(.settingsEvents, SettingsEvents.ChangeRejected(
                 requestId: requestID, targetAccountId: targetAccountID, rejection: rejection), subject: targetAccountID, time: at)
         }

@@ -35,7 +35,7 @@ public struct StatusProcessor: EventProcessor {
         case .accountConfigured(let a):
             state.accountNames[a.accountId] = a.name
         case .deviceChanged(let c):
-            if let device = c.current.signInDevice { changed.append(state.board.setDevice(device, for: c.accountId, at: at)) }
+            if let device = c.current.signInDevice { changed.append(state.board.setDevice(device, for: c.accountId, revision: c.revision, at: at)) }
         case .presenceChanged(let p):
             at = p.at.timestamp
             changed.append(state.board.presenceChanged(p.accountId, to: p.presence, at: at))
