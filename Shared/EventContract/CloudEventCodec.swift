@@ -174,6 +174,11 @@ public enum CloudEventCodec {
             source: try object.string(EnvelopeKey.source), type: try object.string(EnvelopeKey.type),
             time: try object.string(EnvelopeKey.time), tenantid: try object.string(EnvelopeKey.tenantid),
             subject: try object.string(EnvelopeKey.subject), datacontenttype: try object.string(EnvelopeKey.datacontenttype))
+        guard object.attributesAreScalar else {
+            // An extension attribute holding an object or array (only `data` may) is not a CloudEvent.
+            throw DecodingError.typeMismatch(String.self, .init(codingPath: [],
+                debugDescription: "attributes are strings, numbers or booleans; only data may be an object or array"))
+        }
         var event: Result<ContractEvent, any Error>?
         if let type = attributes.type, let decode = ContractEvent.decoders[type] {
             event = Result { try decode(IndexedData(object: object)) }
@@ -213,6 +218,9 @@ public enum CloudEventCodec {
         } else {
             do {
                 let envelope = withFoundation ? try JSONDecoder().decode(Envelope.self, from: Data(value)) : try decodeEnvelope(value)
+                if withFoundation, let document = try? JSONDocument(value), !document.membersAreScalar(object: 0, except: "data") {
+                    throw DecodingError.typeMismatch(String.self, .init(codingPath: [], debugDescription: "an attribute is an object or array"))
+                }
                 attributes = envelope.attributes
                 structuredEvent = envelope.event
             } catch let DecodingError.typeMismatch(_, context) {

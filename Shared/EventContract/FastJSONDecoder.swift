@@ -31,6 +31,9 @@ enum FastJSONDecoder {
             guard document.keysAreValid(object: 0) else { throw decoder.corrupted(path: [], "a key is not a valid string") }
         }
 
+        /// Whether every member but `data` is a scalar, as CloudEvents attributes (extensions included) are.
+        var attributesAreScalar: Bool { decoder.document.membersAreScalar(object: 0, except: "data") }
+
         /// `decodeIfPresent(String.self, forKey:)`.
         func string(_ key: some CodingKey) throws -> String? {
             guard let i = decoder.document.member(key.stringValue, of: 0), decoder.document[i].kind != .null else { return nil }

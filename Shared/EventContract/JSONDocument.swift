@@ -297,6 +297,17 @@ struct JSONDocument {
         return nil
     }
 
+    /// Whether every member of the object at `index` but the one named `except` is a string, number, boolean or null.
+    func membersAreScalar(object index: Int, except name: String) -> Bool {
+        var i = index + 1
+        for _ in 0..<values[index].count {
+            let kind = values[i + 1].kind
+            if kind == .object || kind == .array, !key(at: i, equals: name) { return false }
+            i = Int(values[i + 1].next)
+        }
+        return true
+    }
+
     /// Whether every key of the object at `index` reads as a string (Foundation checks them when the object is read).
     func keysAreValid(object index: Int) -> Bool {
         var i = index + 1
