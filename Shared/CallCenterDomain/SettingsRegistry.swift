@@ -85,14 +85,16 @@ public struct SettingsRegistry: Hashable, Codable, Sendable {
         // A pass goes through every outcome: it runs once per 1,024 new ones (amortised O(1) per request), and
         // whenever the map is over its limit.
         guard outcomes.count > Self.outcomeLimit || outcomes.count.isMultiple(of: 1_024) else { return }
+        // Outcomes stored before their time was kept count as the oldest.
+        func decided(_ o: DeviceChangeOutcome) -> Timestamp { o.decidedAt ?? Timestamp(millisecondsSinceEpoch: 0) }
         var cutoff = window
         if outcomes.count > Self.outcomeLimit {
             // Down to 90% of the limit, so that the sort runs once per tenth of the limit, not on every request.
             let keep = Self.outcomeLimit - Self.outcomeLimit / 10
-            let times = outcomes.values.map { $0.decidedAt ?? Timestamp(millisecondsSinceEpoch: 0) }.sorted()
+            let times = outcomes.values.map(decided).sorted()
             cutoff = Swift.max(cutoff, times[outcomes.count - keep])
         }
-        outcomes.removeAll { _, outcome in (outcome.decidedAt ?? Timestamp(millisecondsSinceEpoch: 0)) < cutoff }
+        outcomes.removeAll { _, outcome in decided(outcome) < cutoff }
         outcomesForgottenBefore = Swift.max(outcomesForgottenBefore ?? cutoff, cutoff)
     }
 

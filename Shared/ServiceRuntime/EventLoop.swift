@@ -79,6 +79,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         let topics = processor.inputs.map { $0.name(in: names) }
         acceptedTypes = Dictionary(processor.inputs.map { ($0.name(in: names), $0.acceptedTypes) }, uniquingKeysWith: { a, _ in a })
         // A processor that reads configuration gets tenants from it; one that does not (tests) from any input.
+        eventTimeLimit = EventTimeLimit(maximumAheadSeconds: configuration.maximumEventAheadSeconds)
         tenantCreatingTopics = Set((processor.inputs.contains(.config) ? [.config] : processor.inputs).map { $0.name(in: names) })
         shared = Mutex(Shared(merger: InputMerger(topics: topics,
                                                   maxIdle: .milliseconds(configuration.maxTaskIdleMilliseconds),
@@ -95,6 +96,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
     let acceptedTypes: [String: Set<String>]
     /// Input topics whose events may create a tenant's state.
     let tenantCreatingTopics: Set<String>
+    let eventTimeLimit: EventTimeLimit
     /// Built once: every entity write names it (a new string per write was 13 MB of report-service's heap at its peak).
     let changelogTopic: String
 
@@ -149,8 +151,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                         first = false
                         health.markReady(.consumer)
                     }
-                    let batch = PolledBatch(messages, rebalancesSeen: rebalances.load(ordering: .acquiring),
-                                            timeLimit: EventTimeLimit(maximumAheadSeconds: configuration.maximumEventAheadSeconds))
+                    let batch = PolledBatch(messages, rebalancesSeen: rebalances.load(ordering: .acquiring), timeLimit: eventTimeLimit)
                     let backlogged = messages.count >= maxBatch
                     if backlogged { batch.startDecoding() }
                     polled.append(batch)
@@ -561,7 +562,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
 
         private static func decode(_ messages: [ConsumedMessage],
                                    timeLimit: EventTimeLimit) -> [Result<DecodedEvent, EventDecodingError>] {
-            let now = Timestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
+            let now = EventLoop.wallClock()
             return ParallelMap.map(messages.count) { i in
                 let m = messages[i]
                 do {

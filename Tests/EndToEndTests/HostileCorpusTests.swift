@@ -118,10 +118,12 @@ struct HostileCorpusTests {
             // Right event, wrong topic (a type of the next topic), wrong key, unconfigured tenant, far future.
             let other = topics[(n + 1) % topics.count].valid
             add("wrongTopic", encode(other, id: id()))
-            add("wrongTopic", encode(ConfigEvents.TenantConfigured(Tenant(id: tenant, concurrentCallLimit: 1,
-                platformVersion: PlatformVersion("3.2.0")!, callbackDialingOption: true, allowInternationalForwarding: true,
-                rates: ChargeRates(mobileYenPerMinute: 1, landlineYenPerMinute: 1, ipPhoneYenPerMinute: 1, billingIncrementSeconds: 1))),
-                                     id: id()).filter { _ in topic != "cc.config" } + (topic == "cc.config" ? encode(topics[1].valid, id: id()) : []))
+            // A configuration type anywhere but cc.config; on cc.config, a settings command.
+            let foreign: any EventPayload = topic == "cc.config" ? topics[1].valid : ConfigEvents.TenantConfigured(Tenant(
+                id: tenant, concurrentCallLimit: 1, platformVersion: PlatformVersion("3.2.0")!, callbackDialingOption: true,
+                allowInternationalForwarding: true,
+                rates: ChargeRates(mobileYenPerMinute: 1, landlineYenPerMinute: 1, ipPhoneYenPerMinute: 1, billingIncrementSeconds: 1)))
+            add("wrongTopic", encode(foreign, id: id()))
             add("wrongKey", valid(), key: "tenant-a")
             add("wrongKey", valid(), key: "TENANT-H")
             if topic != "cc.config" {
