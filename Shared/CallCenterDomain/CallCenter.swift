@@ -11,10 +11,12 @@ public struct CallCenter: Hashable, Codable, Sendable {
     public var answerConfirmation: AnswerConfirmation?
     /// Consecutive no-answers on an external number before the agent is set away (A5).
     public var maxNoAnswer: Int
+    /// F16: false for queues closed to personal phones (card payments, health data); nil means true.
+    public var allowPersonalPhones: Bool?
 
     public init(id: CallCenterID, tenantID: TenantID, name: String, externalNumber: String,
                 noAnswerTimeoutSeconds: Int, wrapUpSeconds: Int, memberAccountIDs: [AccountID],
-                answerConfirmation: AnswerConfirmation? = nil, maxNoAnswer: Int = 3) {
+                answerConfirmation: AnswerConfirmation? = nil, maxNoAnswer: Int = 3, allowPersonalPhones: Bool? = nil) {
         self.id = id
         self.tenantID = tenantID
         self.name = name
@@ -24,7 +26,11 @@ public struct CallCenter: Hashable, Codable, Sendable {
         self.memberAccountIDs = memberAccountIDs
         self.answerConfirmation = answerConfirmation
         self.maxNoAnswer = maxNoAnswer
+        self.allowPersonalPhones = allowPersonalPhones
     }
+
+    /// F16: whether this queue's calls may be delivered to an external number.
+    public var personalPhonesAllowed: Bool { allowPersonalPhones ?? true }
 
     /// The timeouts recommended when members take calls on personal phones (F4).
     public static let recommendedMinimumSeconds = 30
@@ -36,10 +42,13 @@ public struct AnswerConfirmation: Hashable, Codable, Sendable {
     public var enabled: Bool
     public var key: String
     public var withinSeconds: Int
+    /// F13: the key that declines the call instead (offered to the next agent at once; not a no-answer).
+    public var declineKey: String?
 
-    public init(enabled: Bool, key: String, withinSeconds: Int) {
+    public init(enabled: Bool, key: String, withinSeconds: Int, declineKey: String? = nil) {
         self.enabled = enabled
         self.key = key
         self.withinSeconds = withinSeconds
+        self.declineKey = declineKey
     }
 }

@@ -5,6 +5,8 @@ public struct DeviceWarning: Hashable, Codable, Sendable {
         case acdTimeoutTooShort
         /// Keep the phone on; turn off its voicemail and forwarding (F5).
         case personalPhoneAdvice
+        /// Call centers of the agent that are closed to personal phones: their calls will not reach this device (F16).
+        case personalPhonesNotAllowed
     }
 
     public var code: Code
@@ -12,14 +14,17 @@ public struct DeviceWarning: Hashable, Codable, Sendable {
     public var callCenterID: CallCenterID?
     public var noAnswerTimeoutSeconds: Int?
     public var wrapUpSeconds: Int?
+    /// The call centers a `personalPhonesNotAllowed` warning names.
+    public var callCenterIDs: [CallCenterID]?
 
     public init(code: Code, message: String, callCenterID: CallCenterID? = nil,
-                noAnswerTimeoutSeconds: Int? = nil, wrapUpSeconds: Int? = nil) {
+                noAnswerTimeoutSeconds: Int? = nil, wrapUpSeconds: Int? = nil, callCenterIDs: [CallCenterID]? = nil) {
         self.code = code
         self.message = message
         self.callCenterID = callCenterID
         self.noAnswerTimeoutSeconds = noAnswerTimeoutSeconds
         self.wrapUpSeconds = wrapUpSeconds
+        self.callCenterIDs = callCenterIDs
     }
 }
 
@@ -33,7 +38,7 @@ public enum DisabledFeature: String, Codable, Sendable, CaseIterable {
 
 /// The consequences of a sign-in device, told to the screen when it is set.
 public enum DeviceChangeAdvice {
-    /// Warnings for an agent switching to `device`, member of `callCenters` (F4, F5).
+    /// Warnings for an agent switching to `device`, member of `callCenters` (F4, F5, F16).
     public static func warnings(for device: SignInDevice, callCenters: [CallCenter]) -> [DeviceWarning] {
         guard device.isExternal else { return [] }
         let minimum = CallCenter.recommendedMinimumSeconds
@@ -47,6 +52,14 @@ public enum DeviceChangeAdvice {
                         + "\(cc.wrapUpSeconds) s; with personal phones 30–40 s are recommended, as forwarding adds ringing delay.",
                     callCenterID: cc.id, noAnswerTimeoutSeconds: cc.noAnswerTimeoutSeconds, wrapUpSeconds: cc.wrapUpSeconds)
             }
+        let closed = callCenters.filter { !$0.personalPhonesAllowed }.sorted { $0.id < $1.id }
+        if !closed.isEmpty {
+            warnings.append(DeviceWarning(
+                code: .personalPhonesNotAllowed,
+                message: "Calls of " + closed.map(\.name).joined(separator: ", ") + " are never delivered to a personal "
+                    + "phone (card payments or health data): use the softphone to take them.",
+                callCenterIDs: closed.map(\.id)))
+        }
         warnings.append(DeviceWarning(
             code: .personalPhoneAdvice,
             message: "Keep the phone switched on and reachable during work, and turn off its voicemail and call "

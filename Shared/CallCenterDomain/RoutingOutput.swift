@@ -35,6 +35,10 @@ public enum NoAnswerReason: String, Codable, Sendable {
     case rejected
     case unreachable
     case answerNotConfirmed
+    /// F13: the agent pressed the decline key (not a no-answer for A5).
+    case declined
+    /// F14: a machine answered the forwarded leg (a no-answer for A5).
+    case voicemail
 }
 
 public enum AwayReason: String, Codable, Sendable {

@@ -125,6 +125,9 @@ public struct RoutingState: Hashable, Codable, Sendable {
     public mutating func keyPressed(_ key: String, call: CallID, by account: AccountID, at: Timestamp) -> [RoutingOutput] {
         guard var c = calls[call], c.agent == account else { return [] }
         if case .awaitingConfirmation(_, let deadline) = c.phase {
+            if at <= deadline, let decline = callCenters[c.callCenterID]?.answerConfirmation?.declineKey, key == decline {
+                return declined(call, by: account, at: at)
+            }
             if at <= deadline, key == callCenters[c.callCenterID]?.answerConfirmation?.key {
                 c.phase = .connected(account)
                 calls[call] = c
@@ -136,6 +139,18 @@ public struct RoutingState: Hashable, Codable, Sendable {
         let actions = interpreter.press(key, at: at, resolver: resolver)
         keys[call] = interpreter
         return actions.map { .callCommand(callID: call, accountID: account, action: $0) }
+    }
+
+    /// F14: a machine answered the forwarded leg: the call is taken back and offered to the next agent; it counts
+    /// as a no-answer (A5).
+    public mutating func voicemailDetected(_ call: CallID, by account: AccountID, at: Timestamp) -> [RoutingOutput] {
+        guard let c = calls[call], c.agent == account, c.plan?.delivery == .externalNumber else { return [] }
+        switch c.phase {
+        case .ringing, .awaitingConfirmation, .connected:
+            return noAnswer(call, account, .voicemail, at: at, cancel: true)
+        case .queued:
+            return []
+        }
     }
 
     /// The call ended (customer or agent hung up): channels are released, the agent wraps up (A3).
@@ -259,6 +274,21 @@ public struct RoutingState: Hashable, Codable, Sendable {
         return out + requeue(call, at: at)
     }
 
+    /// F13: the agent declined the call with the decline key: the offer is cancelled and the call offered to the next
+    /// agent at once. Not a no-answer: A5's count is untouched and no `agent-no-answer` is published.
+    private mutating func declined(_ call: CallID, by account: AccountID, at: Timestamp) -> [RoutingOutput] {
+        guard var c = calls[call] else { return [] }
+        var out: [RoutingOutput] = [.offerCancelled(callID: call, accountID: account, reason: .declined)]
+        if c.plan?.delivery == .externalNumber, let change = ledger.releaseLeg(call) { out.append(.channelsChanged(change)) }
+        keys[call] = nil
+        c.phase = .queued
+        c.triedAccounts.insert(account)
+        calls[call] = c
+        agents[account]?.activity = .idle
+        agents[account]?.idleSince = at  // to the back of the line, as after a no-answer
+        return out + requeue(call, at: at)
+    }
+
     private mutating func requeue(_ call: CallID, at: Timestamp) -> [RoutingOutput] {
         var out = dispatch(now: at)
         if let c = calls[call], c.phase == .queued {
@@ -303,6 +333,8 @@ public struct RoutingState: Hashable, Codable, Sendable {
                 free.swapAt(best, free.count - 1)
                 free.removeLast()
                 let device = device(of: account)
+                // F16: a queue closed to personal phones is delivered to softphones only (else the call waits).
+                if device.isExternal, !cc.personalPhonesAllowed { continue }
                 if device.isExternal {
                     // S4 again, whatever the settings events said: a number that may not be a destination is never dialled.
                     guard let number = device.number,

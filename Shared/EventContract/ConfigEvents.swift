@@ -55,6 +55,8 @@ public enum ConfigEvents {
         public var memberAccountIds: [String]
         public var answerConfirmation: Confirmation?
         public var maxNoAnswer: Int?
+        /// F16 (optional, default true).
+        public var allowPersonalPhones: Bool?
 
         public func validate() throws(SchemaViolation) {
             try SchemaViolation.nonEmpty(callCenterId, "callCenterId")
@@ -65,6 +67,10 @@ public enum ConfigEvents {
             if let c = answerConfirmation {
                 try SchemaViolation.require(c.key.count == 1 && "0123456789*#".contains(c.key), "answerConfirmation.key", "one of 0-9*#")
                 try SchemaViolation.require((1...60).contains(c.withinSeconds), "answerConfirmation.withinSeconds", "1 to 60")
+                if let d = c.declineKey {
+                    try SchemaViolation.require(d.count == 1 && "0123456789*#".contains(d) && d != c.key,
+                                                "answerConfirmation.declineKey", "one of 0-9*#, not the confirmation key")
+                }
             }
             if let m = maxNoAnswer { try SchemaViolation.require((1...100).contains(m), "maxNoAnswer", "1 to 100") }
         }
@@ -74,7 +80,8 @@ public enum ConfigEvents {
                        externalNumber: (try? PhoneNumber.parse(externalNumber).e164) ?? externalNumber,
                        noAnswerTimeoutSeconds: noAnswerTimeoutSeconds, wrapUpSeconds: wrapUpSeconds,
                        memberAccountIDs: memberAccountIds,
-                       answerConfirmation: answerConfirmation, maxNoAnswer: maxNoAnswer ?? 3)
+                       answerConfirmation: answerConfirmation, maxNoAnswer: maxNoAnswer ?? 3,
+                       allowPersonalPhones: allowPersonalPhones)
         }
 
         public init(_ c: CallCenter) {
@@ -86,6 +93,7 @@ public enum ConfigEvents {
             memberAccountIds = c.memberAccountIDs
             answerConfirmation = c.answerConfirmation
             maxNoAnswer = c.maxNoAnswer
+            allowPersonalPhones = c.allowPersonalPhones
         }
     }
 

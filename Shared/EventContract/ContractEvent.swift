@@ -9,6 +9,7 @@ public enum ContractEvent: Sendable, Hashable {
     case presenceChanged(TelephonyEvents.PresenceChanged)
     case callOffered(TelephonyEvents.CallOffered)
     case agentAnswered(TelephonyEvents.AgentAnswered)
+    case agentVoicemailDetected(TelephonyEvents.AgentVoicemailDetected)
     case agentNoAnswer(TelephonyEvents.AgentNoAnswer)
     case dtmf(TelephonyEvents.Dtmf)
     case holdChanged(TelephonyEvents.HoldChanged)
@@ -45,6 +46,7 @@ public enum ContractEvent: Sendable, Hashable {
         case .presenceChanged(let p): p
         case .callOffered(let p): p
         case .agentAnswered(let p): p
+        case .agentVoicemailDetected(let p): p
         case .agentNoAnswer(let p): p
         case .dtmf(let p): p
         case .holdChanged(let p): p
@@ -89,6 +91,7 @@ public enum ContractEvent: Sendable, Hashable {
         add(TelephonyEvents.PresenceChanged.self, ContractEvent.presenceChanged)
         add(TelephonyEvents.CallOffered.self, ContractEvent.callOffered)
         add(TelephonyEvents.AgentAnswered.self, ContractEvent.agentAnswered)
+        add(TelephonyEvents.AgentVoicemailDetected.self, ContractEvent.agentVoicemailDetected)
         add(TelephonyEvents.AgentNoAnswer.self, ContractEvent.agentNoAnswer)
         add(TelephonyEvents.Dtmf.self, ContractEvent.dtmf)
         add(TelephonyEvents.HoldChanged.self, ContractEvent.holdChanged)

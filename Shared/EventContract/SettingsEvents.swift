@@ -40,6 +40,8 @@ public enum SettingsEvents {
         public var callCenterId: String?
         public var noAnswerTimeoutSeconds: Int?
         public var wrapUpSeconds: Int?
+        /// F16: the call centers closed to personal phones (`personalPhonesNotAllowed`).
+        public var callCenterIds: [String]?
 
         public init(_ w: DeviceWarning) {
             code = w.code.rawValue
@@ -47,6 +49,7 @@ public enum SettingsEvents {
             callCenterId = w.callCenterID
             noAnswerTimeoutSeconds = w.noAnswerTimeoutSeconds
             wrapUpSeconds = w.wrapUpSeconds
+            callCenterIds = w.callCenterIDs
         }
     }
 

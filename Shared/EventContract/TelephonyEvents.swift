@@ -42,6 +42,18 @@ public enum TelephonyEvents {
         }
     }
 
+    /// F14: the telephony layer's answering-machine detection found a machine on the forwarded leg.
+    public struct AgentVoicemailDetected: EventPayload {
+        public static let eventType = "cc.call.agent-voicemail-detected.v1"
+        public var callId: String
+        public var accountId: String
+        public var at: EventTime
+        public init(callId: String, accountId: String, at: EventTime) { self.callId = callId; self.accountId = accountId; self.at = at }
+        public func validate() throws(SchemaViolation) {
+            try SchemaViolation.nonEmpty(callId, "callId"); try SchemaViolation.nonEmpty(accountId, "accountId")
+        }
+    }
+
     public struct AgentNoAnswer: EventPayload {
         public static let eventType = "cc.call.agent-no-answer.v1"
         public enum Reason: String, Codable, Sendable { case timeout, rejected, unreachable }

@@ -14,6 +14,7 @@ extension StatusEvents.ChannelsChanged: TimedPayload {}
 extension TelephonyEvents.PresenceChanged: TimedPayload {}
 extension TelephonyEvents.CallOffered: TimedPayload {}
 extension TelephonyEvents.AgentAnswered: TimedPayload {}
+extension TelephonyEvents.AgentVoicemailDetected: TimedPayload {}
 extension TelephonyEvents.AgentNoAnswer: TimedPayload {}
 extension TelephonyEvents.Dtmf: TimedPayload {}
 extension TelephonyEvents.HoldChanged: TimedPayload {}

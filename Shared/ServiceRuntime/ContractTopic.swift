@@ -32,7 +32,7 @@ public enum ContractTopic: String, Sendable, CaseIterable {
         case .settingsEvents: payloads = [SettingsEvents.Changed.self, SettingsEvents.ChangeRejected.self]
         case .telephonyEvents:
             payloads = [TelephonyEvents.PresenceChanged.self, TelephonyEvents.CallOffered.self,
-                        TelephonyEvents.AgentAnswered.self, TelephonyEvents.AgentNoAnswer.self, TelephonyEvents.Dtmf.self,
+                        TelephonyEvents.AgentAnswered.self, TelephonyEvents.AgentVoicemailDetected.self, TelephonyEvents.AgentNoAnswer.self, TelephonyEvents.Dtmf.self,
                         TelephonyEvents.HoldChanged.self, TelephonyEvents.CallEnded.self,
                         TelephonyEvents.MonitorRequested.self, TelephonyEvents.OutboundRequested.self,
                         TelephonyEvents.SeatViewDialed.self, TelephonyEvents.ClockTick.self]

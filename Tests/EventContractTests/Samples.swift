@@ -32,6 +32,7 @@ enum Samples {
             TelephonyEvents.PresenceChanged(accountId: "a1", presence: .available, at: at),
             TelephonyEvents.CallOffered(callId: "c1", callCenterId: "cc1", callerNumber: "+81311112222", dialedNumber: "+81312345678", at: at),
             TelephonyEvents.AgentAnswered(callId: "c1", accountId: "a1", at: at),
+            TelephonyEvents.AgentVoicemailDetected(callId: "c1", accountId: "a1", at: at),
             TelephonyEvents.AgentNoAnswer(callId: "c1", accountId: "a1", reason: .timeout, at: at),
             TelephonyEvents.Dtmf(callId: "c1", accountId: "a1", key: "*", at: at),
             TelephonyEvents.HoldChanged(callId: "c1", accountId: "a1", held: true, at: at),

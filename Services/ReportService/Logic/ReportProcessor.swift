@@ -43,8 +43,15 @@ public struct ReportProcessor: EventProcessor {
             state.calls[o.callId]?.delivery = o.delivery
             state.calls[o.callId]?.phoneType = o.phoneType
             if state.calls[o.callId]?.ringingAt == nil { state.calls[o.callId]?.ringingAt = o.at.timestamp }
+        case .offerCancelled(let c) where c.reason == .declined:
+            let declined = state.calls[c.callId]?.declinedBy ?? []
+            state.calls[c.callId]?.declinedBy = declined + [c.accountId]  // F13
         case .offerCancelled(let c):
             state.calls[c.callId]?.noAnswers.append(c.accountId)
+            if c.reason == .voicemail {  // F14: a no-answer, counted apart too
+                let voicemail = state.calls[c.callId]?.voicemailAt ?? []
+                state.calls[c.callId]?.voicemailAt = voicemail + [c.accountId]
+            }
         case .agentNoAnswer(let n):
             state.calls[n.callId]?.noAnswers.append(n.accountId)
         case .agentAnswered(let a):

@@ -30,10 +30,10 @@ public enum ReportRendering {
                             n($0.averageWaitSeconds), n($0.averageTalkSeconds), "\($0.holdCount)"] })
         case .agent:
             return csv(header: ["accountId", "name", "offered", "answered", "noAnswer", "averageRingSeconds", "averageTalkSeconds",
-                                "holdCount"],
+                                "holdCount", "declined", "voicemail"],
                        rows: Reports.agents(s, from: from, to: to).map {
                            [$0.accountId, $0.name, "\($0.offered)", "\($0.answered)", "\($0.noAnswer)", n($0.averageRingSeconds),
-                            n($0.averageTalkSeconds), "\($0.holdCount)"] })
+                            n($0.averageTalkSeconds), "\($0.holdCount)", "\($0.declined)", "\($0.voicemail)"] })
         case .outbound:
             return csv(header: ["accountId", "name", "counted", "viaCallbackDialing", "refused"],
                        rows: Reports.outbound(s, from: from, to: to).map {

@@ -25,6 +25,10 @@ public struct ReportState: Codable, Sendable, Hashable {
         public var rejected = false
         /// Agents that were rung and did not answer.
         public var noAnswers: [AccountID] = []
+        /// F13: agents that declined the call with the decline key (not no-answers).
+        public var declinedBy: [AccountID]?
+        /// F14: agents whose phone was answered by a machine (also in `noAnswers`).
+        public var voicemailAt: [AccountID]?
     }
 
     public struct OutboundRecord: Codable, Sendable, Hashable {

@@ -26,6 +26,10 @@ public enum Reports {
         public var averageRingSeconds: Double
         public var averageTalkSeconds: Double
         public var holdCount: Int
+        /// F13: offers the agent declined with the decline key (not in `noAnswer`).
+        public var declined: Int = 0
+        /// F14: no-answers where a machine answered the agent's phone (included in `noAnswer`).
+        public var voicemail: Int = 0
     }
 
     public struct OutboundRow: Codable, Sendable, Hashable {
@@ -78,18 +82,26 @@ public enum Reports {
 
     public static func agents(_ s: ReportState, from: Timestamp, to: Timestamp) -> [AgentRow] {
         let calls = s.callRecords.filter { inRange($0.offeredAt, from, to) }
-        var ids = Set(calls.flatMap { $0.noAnswers + ($0.agent.map { [$0] } ?? []) })
+        var ids = Set(calls.flatMap { $0.noAnswers + ($0.declinedBy ?? []) + ($0.agent.map { [$0] } ?? []) })
         ids.remove("")
+        func count(_ list: KeyPath<ReportState.CallRecord, [AccountID]?>, _ id: AccountID) -> Int {
+            calls.reduce(0) { $0 + ($1[keyPath: list]?.filter { $0 == id }.count ?? 0) }
+        }
         return ids.sorted().map { id in
             let answered = calls.filter { $0.agent == id && $0.answeredAt != nil }
             let noAnswers = calls.reduce(0) { $0 + $1.noAnswers.filter { $0 == id }.count }
+            let declined = count(\.declinedBy, id)
+            // A call still with the agent, neither answered nor given up by it, is an offer in progress.
+            let ringing = calls.filter {
+                $0.agent == id && $0.answeredAt == nil && $0.noAnswers.last != id && $0.declinedBy?.last != id
+            }
             return AgentRow(
-                accountId: id, name: s.accountNames[id] ?? id, offered: answered.count + noAnswers
-                    + calls.filter { $0.agent == id && $0.answeredAt == nil && $0.noAnswers.last != id }.count,
+                accountId: id, name: s.accountNames[id] ?? id, offered: answered.count + noAnswers + declined + ringing.count,
                 answered: answered.count, noAnswer: noAnswers,
                 averageRingSeconds: average(answered.map { $0.answeredAt!.milliseconds(since: $0.lastOfferedAt ?? $0.offeredAt) }),
                 averageTalkSeconds: average(answered.compactMap { c in c.endedAt.map { $0.milliseconds(since: c.answeredAt!) } }),
-                holdCount: answered.reduce(0) { $0 + $1.countedHolds })
+                holdCount: answered.reduce(0) { $0 + $1.countedHolds },
+                declined: declined, voicemail: count(\.voicemailAt, id))
         }
     }
 

@@ -47,6 +47,9 @@ public struct RoutingProcessor: EventProcessor {
         case .agentAnswered(let a):
             at = a.at.timestamp
             outputs = state.agentAnswered(a.callId, by: a.accountId, at: at)
+        case .agentVoicemailDetected(let v):
+            at = v.at.timestamp
+            outputs = state.voicemailDetected(v.callId, by: v.accountId, at: at)
         case .agentNoAnswer(let n):
             at = n.at.timestamp
             let reason: NoAnswerReason = switch n.reason {
