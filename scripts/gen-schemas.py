@@ -16,16 +16,21 @@ E164 = S(pattern=r"^\+[1-9][0-9]{7,14}$")
 def enum(*v): return {"type": "string", "enum": list(v)}
 def arr(x, **kw): return {"type": "array", "items": x, **kw}
 def opt(x): return {"anyOf": [x, {"type": "null"}]}
+def desc(x, text): return {**x, "description": text}
 def obj(required, optional=None, extra=True):
     props = dict(required); props.update(optional or {})
     o = {"type": "object", "required": sorted(required.keys()), "properties": props}
     if not extra: o["additionalProperties"] = False
     return o
 
+PERSISTENT = desc(opt(B), "F12: keep a call to the phone up between customer calls (externalNumber only; absent means false).")
 DEVICE = obj({"kind": enum("softphone", "externalNumber")},
-             {"number": opt(S(maxLength=40)), "phoneType": opt(enum("mobile", "landline", "ipPhone"))})
+             {"number": opt(S(maxLength=40)), "phoneType": opt(enum("mobile", "landline", "ipPhone")),
+              "persistentConnection": PERSISTENT})
 NORMALISED_DEVICE = obj({"kind": enum("softphone", "externalNumber")},
-                        {"number": opt(E164), "phoneType": opt(enum("mobile", "landline", "ipPhone"))})
+                        {"number": opt(E164), "phoneType": opt(enum("mobile", "landline", "ipPhone")),
+                         "persistentConnection": PERSISTENT})
+LEG_EVENT = lambda **extra: obj({"accountId": ID, "legId": ID, **extra, "at": TIME})
 FEATURES = obj({"crmPopup": B, "openCti": B, "holdCounted": B, "holdVisible": B})
 COMMAND = lambda: obj({"callId": ID, "accountId": ID, "source": S()})
 
@@ -41,8 +46,15 @@ TYPES = {
       "callCenterId": ID, "name": S(), "externalNumber": S(minLength=1, maxLength=40),
       "noAnswerTimeoutSeconds": I(minimum=1, maximum=600), "wrapUpSeconds": I(minimum=0, maximum=3600),
       "memberAccountIds": arr(ID, maxItems=10000)},
-      {"answerConfirmation": opt(obj({"enabled": B, "key": S(pattern=r"^[0-9*#]$"), "withinSeconds": I(minimum=1, maximum=60)})),
-       "maxNoAnswer": opt(I(minimum=1, maximum=100))}),
+      {"answerConfirmation": opt(obj({"enabled": B, "key": S(pattern=r"^[0-9*#]$"), "withinSeconds": I(minimum=1, maximum=60)},
+                                     {"declineKey": desc(opt(S(pattern=r"^[0-9*#]$")),
+                                          "F13: the key that declines the call (offered to the next agent at once; not a no-answer).")})),
+       "maxNoAnswer": opt(I(minimum=1, maximum=100)),
+       "allowPersonalPhones": desc(opt(B), "F16: false for queues closed to personal phones (default true)."),
+       "persistentConnection": desc(opt(obj({"idleMinutes": I(minimum=1, maximum=1440)})),
+                                    "F12: an agent leg with no customer call for idleMinutes (default 10) is closed."),
+       "agentAnnouncement": desc(opt(obj({"enabled": B}, {"includeCallerNumber": opt(B)})),
+                                 "F15: what is said to an agent on a personal phone before a call is bridged.")}),
       "A call center (queue), its members and ACD settings."),
   "cc.account.configured.v1": ("config", None, obj({
       "accountId": ID, "name": S(), "role": enum("systemAdministrator", "supervisor", "agent"),
@@ -55,9 +67,13 @@ TYPES = {
   "cc.settings.sign-in-device.changed.v1": ("settingsEvents", "account", obj({
       "requestId": ID, "accountId": ID, "previous": NORMALISED_DEVICE, "current": NORMALISED_DEVICE, "actorAccountId": ID,
       "screen": enum("account", "myAccount", "callCenterOperations", "realtimeMonitor"),
-      "warnings": arr(obj({"code": enum("acdTimeoutTooShort", "personalPhoneAdvice"), "message": S()},
-                          {"callCenterId": opt(ID), "noAnswerTimeoutSeconds": opt(I()), "wrapUpSeconds": opt(I())})),
-      "disabledFeatures": arr(enum("crmPopup", "openCti"))}, {"callCenterId": opt(ID), "at": TIME}),
+      "warnings": arr(obj({"code": enum("acdTimeoutTooShort", "personalPhoneAdvice", "personalPhonesNotAllowed",
+                                        "persistentConnectionCost"), "message": S()},
+                          {"callCenterId": opt(ID), "noAnswerTimeoutSeconds": opt(I()), "wrapUpSeconds": opt(I()),
+                           "callCenterIds": desc(opt(arr(ID)),
+                                                 "F16: the call centers closed to personal phones (personalPhonesNotAllowed).")})),
+      "disabledFeatures": arr(enum("crmPopup", "openCti"))}, {"callCenterId": opt(ID), "at": TIME,
+      "revision": desc(I(minimum=1), "The account's device revision (1, 2, ...). Consumers ignore a change whose revision is not above the one they hold (S3).")}),
       "A sign-in device change was applied (S3), with warnings (F4, F5) and disabled features (F10, F11)."),
   "cc.settings.sign-in-device.change-rejected.v1": ("settingsEvents", "account", obj({
       "requestId": ID, "reason": enum("permissionDenied", "invalidNumber", "forbiddenDestination", "unknownAccount",
@@ -73,6 +89,14 @@ TYPES = {
   "cc.call.agent-no-answer.v1": ("telephonyEvents", "call", obj({
       "callId": ID, "accountId": ID, "reason": enum("timeout", "rejected", "unreachable"), "at": TIME}),
       "The rung agent did not answer."),
+  "cc.call.agent-voicemail-detected.v1": ("telephonyEvents", "call", obj({"callId": ID, "accountId": ID, "at": TIME}),
+      "F14: answering-machine detection found a machine (voicemail) on the agent's forwarded leg; the call is taken back and offered to the next agent."),
+  "cc.agent-leg.connected.v1": ("telephonyEvents", "account", LEG_EVENT(),
+      "F12: the agent answered its persistent leg; calls are bridged onto it."),
+  "cc.agent-leg.failed.v1": ("telephonyEvents", "account", LEG_EVENT(reason=enum("noAnswer", "busy", "unreachable", "voicemail")),
+      "F12: the persistent leg could not be connected; the agent is rung per call."),
+  "cc.agent-leg.disconnected.v1": ("telephonyEvents", "account", LEG_EVENT(),
+      "F12: the persistent leg ended."),
   "cc.call.dtmf.v1": ("telephonyEvents", "call", obj({"callId": ID, "accountId": ID, "key": S(pattern=r"^[0-9*#]$"), "at": TIME}),
       "A key pressed on the agent's phone during a call."),
   "cc.call.hold-changed.v1": ("telephonyEvents", "call", obj({"callId": ID, "accountId": ID, "held": B, "at": TIME}),
@@ -88,20 +112,25 @@ TYPES = {
       "An agent dialled another agent from the seat view (T4)."),
   "cc.clock.tick.v1": ("telephonyEvents", None, obj({"at": TIME}), "An optional time source for timers."),
   "cc.routing.offered-to-agent.v1": ("routingDecisions", "call", obj({
-      "callId": ID, "callCenterId": ID, "accountId": ID, "delivery": enum("softphone", "externalNumber"),
+      "callId": ID, "callCenterId": ID, "accountId": ID, "delivery": enum("softphone", "externalNumber", "persistentLeg"),
       "presentedCallerId": S(), "channels": I(minimum=1, maximum=2), "ringTimeoutSeconds": I(minimum=1),
       "features": FEATURES, "attempt": I(minimum=1)},
-      {"dialNumber": opt(E164), "phoneType": opt(enum("mobile", "landline", "ipPhone")), "at": TIME}),
+      {"dialNumber": opt(E164), "phoneType": opt(enum("mobile", "landline", "ipPhone")), "at": TIME,
+       "legId": desc(opt(ID), "F12: the agent leg a persistentLeg delivery is bridged onto (channels is then 1)."),
+       "announcement": desc(opt(obj({"callCenterName": S(maxLength=200), "waitedSeconds": I(minimum=0)},
+                                    {"callerNumberLast4": opt(S(pattern=r"^[0-9]{4}$"))})),
+                            "F15: said to the agent before bridging (external deliveries of call centers that enable it).")}),
       "Ring this agent: everything the telephony layer needs (A4)."),
   "cc.routing.call-queued.v1": ("routingDecisions", "call", obj({
       "callId": ID, "callCenterId": ID, "position": I(minimum=1), "reason": S()}, {"at": TIME}), "The call waits (A1, F3)."),
   "cc.routing.call-rejected.v1": ("routingDecisions", "call", obj({"callId": ID, "reason": S()}, {"at": TIME}),
       "The call is refused (F3: concurrentCallLimitReached)."),
   "cc.routing.offer-cancelled.v1": ("routingDecisions", "call", obj({
-      "callId": ID, "accountId": ID, "reason": enum("timeout", "rejected", "unreachable", "answerNotConfirmed"), "at": TIME}),
-      "Added: stop ringing this agent (ring timeout A2, answer not confirmed F5)."),
+      "callId": ID, "accountId": ID, "reason": enum("timeout", "rejected", "unreachable", "answerNotConfirmed", "declined", "voicemail"),
+      "at": TIME}),
+      "Added: stop ringing this agent (ring timeout A2, answer not confirmed F5, declined F13, voicemail F14)."),
   "cc.routing.agent-no-answer.v1": ("routingDecisions", "call", obj({
-      "callId": ID, "accountId": ID, "reason": enum("timeout", "rejected", "unreachable", "answerNotConfirmed"),
+      "callId": ID, "accountId": ID, "reason": enum("timeout", "rejected", "unreachable", "answerNotConfirmed", "voicemail"),
       "consecutiveNoAnswers": I(minimum=0), "setAway": B, "at": TIME}, {"callCenterId": opt(ID)}),
       "Added: the agent rang out; setAway after maxNoAnswer in a row on a personal phone (A5)."),
   "cc.routing.monitor-decided.v1": ("routingDecisions", "account", obj({"requestId": ID, "allowed": B, "reason": S()},
@@ -124,13 +153,23 @@ TYPES = {
       {"targetAccountId": opt(ID), "source": S()}), "Transfer to an extension or an E.164 number (F9)."),
   "cc.call.dtmf-rejected.v1": ("callCommands", "call", obj({"callId": ID, "accountId": ID, "keys": S(), "reason": S()}),
       "Keys that make no valid command (F6-F9)."),
+  "cc.call.agent-leg-open.v1": ("callCommands", "account", obj({
+      "accountId": ID, "legId": ID, "dialNumber": E164, "presentedCallerId": S()},
+      {"callCenterId": desc(opt(ID), "The call center whose number the phone is shown (F1).")}),
+      "F12: dial the agent's persistent leg; it holds one channel until it ends."),
+  "cc.call.agent-leg-close.v1": ("callCommands", "account", obj({
+      "accountId": ID, "legId": ID, "reason": enum("idleTimeout", "presence", "deviceChanged", "dialTimeout")}),
+      "F12: hang up the agent's persistent leg."),
   "cc.agent.status-changed.v1": ("agentStatus", "account", obj({
       "accountId": ID, "status": enum("signedOut", "available", "ringing", "talking", "onHold", "wrapUp", "away"),
       "device": enum("softphone", "externalNumber"), "holdCount": I(minimum=0), "at": TIME},
-      {"phoneType": opt(enum("mobile", "landline", "ipPhone")), "callId": opt(ID), "reason": opt(S())}),
+      {"phoneType": opt(enum("mobile", "landline", "ipPhone")), "callId": opt(ID), "reason": opt(S()),
+       "legConnected": desc(opt(B), "F12: whether the agent's persistent leg is connected (absent for agents without one).")}),
       "An agent's status as the three views show it (T1-T3)."),
-  "cc.usage.channels-changed.v1": ("usage", "call", obj({
-      "inUse": I(minimum=0), "limit": I(minimum=0), "at": TIME, "callId": ID, "delta": I()}),
+  "cc.usage.channels-changed.v1": ("usage", "call", {**obj({
+      "inUse": I(minimum=0), "limit": I(minimum=0), "at": TIME, "delta": I()},
+      {"callId": ID, "legId": desc(ID, "F12: the agent leg whose channel changed (callId is then absent).")}),
+      "oneOf": [{"required": ["callId"]}, {"required": ["legId"]}]},
       "Concurrent-call channels in use changed (F3, P4)."),
   "cc.deadletter.v1": ("deadLetter", None, obj({
       "originalTopic": S(), "partition": I(minimum=0), "offset": I(minimum=0), "key": opt(S()),

@@ -20,6 +20,12 @@ public struct AgentStatusBoard: Hashable, Codable, Sendable {
         public var wrapUpUntil: Timestamp?
         public var reason: String?
         public var since: Timestamp
+        /// F12: the agent's open persistent leg, and whether it is connected (nil: never had one).
+        public var legID: LegID?
+        public var legConnected: Bool?
+        /// F13, F14: offers declined with the decline key, and taken by a machine, since the agent last signed in.
+        public var declinedOffers: Int?
+        public var voicemailOffers: Int?
 
         public init(accountID: AccountID, since: Timestamp) {
             self.accountID = accountID
@@ -79,9 +85,48 @@ public struct AgentStatusBoard: Hashable, Codable, Sendable {
 
     public mutating func presenceChanged(_ account: AccountID, to presence: Presence, at: Timestamp) -> Entry? {
         update(account, at: at) {
+            if $0.presence == .signedOut && presence != .signedOut {
+                $0.declinedOffers = nil
+                $0.voicemailOffers = nil
+            }
             $0.presence = presence
             $0.reason = nil
         }
+    }
+
+    /// F12: routing dialled the agent's leg (an agent the board knows).
+    public mutating func agentLegOpened(_ leg: LegID, for account: AccountID, at: Timestamp) -> Entry? {
+        guard entries[account] != nil else { return nil }
+        return update(account, at: at) {
+            $0.legID = leg
+            $0.legConnected = false
+        }
+    }
+
+    /// F12: the agent answered its leg.
+    public mutating func agentLegConnected(_ leg: LegID, for account: AccountID, at: Timestamp) -> Entry? {
+        guard entries[account]?.legID == leg else { return nil }
+        return update(account, at: at) { $0.legConnected = true }
+    }
+
+    /// F12: the leg failed, dropped, or was closed by routing.
+    public mutating func agentLegEnded(_ leg: LegID, for account: AccountID, at: Timestamp) -> Entry? {
+        guard entries[account]?.legID == leg else { return nil }
+        return update(account, at: at) {
+            $0.legID = nil
+            $0.legConnected = false
+        }
+    }
+
+    /// F13, F14: counts an offer the agent declined or a machine took (shown in the monitor; no status change).
+    public mutating func countMissedOffer(_ account: AccountID, reason: NoAnswerReason) {
+        guard var e = entries[account], reason == .declined || reason == .voicemail else { return }
+        if reason == .declined {
+            e.declinedOffers = (e.declinedOffers ?? 0).saturatingAdding(1)
+        } else {
+            e.voicemailOffers = (e.voicemailOffers ?? 0).saturatingAdding(1)
+        }
+        entries[account] = e
     }
 
     /// The routing service rang this agent.
@@ -163,7 +208,7 @@ public struct AgentStatusBoard: Hashable, Codable, Sendable {
     /// Applies a change and recomputes the status; returns the entry if its status or hold count changed.
     private mutating func update(_ account: AccountID, at: Timestamp, _ change: (inout Entry) -> Void) -> Entry? {
         var e = entries[account] ?? Entry(accountID: account, since: at)
-        let before = (e.status, e.holdCount, e.device)
+        let before = (e.status, e.holdCount, e.device, e.legConnected)
         let previousCall = e.callID
         change(&e)
         if e.callID != previousCall {
@@ -174,7 +219,7 @@ public struct AgentStatusBoard: Hashable, Codable, Sendable {
             if let call = e.callID { accountsOnCall[call] = (accountsOnCall[call] ?? []) + [account] }
         }
         e.status = Self.status(of: e)
-        if (e.status, e.holdCount, e.device) == before && entries[account] != nil {
+        if (e.status, e.holdCount, e.device, e.legConnected) == before && entries[account] != nil {
             entries[account] = e
             return nil
         }

@@ -13,10 +13,15 @@ public struct CallCenter: Hashable, Codable, Sendable {
     public var maxNoAnswer: Int
     /// F16: false for queues closed to personal phones (card payments, health data); nil means true.
     public var allowPersonalPhones: Bool?
+    /// F12: settings for members with a persistent connection (nil: the defaults).
+    public var persistentConnection: PersistentConnectionSettings?
+    /// F15: what is said to an agent on a personal phone before a call is bridged (nil: nothing).
+    public var agentAnnouncement: AgentAnnouncement?
 
     public init(id: CallCenterID, tenantID: TenantID, name: String, externalNumber: String,
                 noAnswerTimeoutSeconds: Int, wrapUpSeconds: Int, memberAccountIDs: [AccountID],
-                answerConfirmation: AnswerConfirmation? = nil, maxNoAnswer: Int = 3, allowPersonalPhones: Bool? = nil) {
+                answerConfirmation: AnswerConfirmation? = nil, maxNoAnswer: Int = 3, allowPersonalPhones: Bool? = nil,
+                persistentConnection: PersistentConnectionSettings? = nil, agentAnnouncement: AgentAnnouncement? = nil) {
         self.id = id
         self.tenantID = tenantID
         self.name = name
@@ -27,7 +32,12 @@ public struct CallCenter: Hashable, Codable, Sendable {
         self.answerConfirmation = answerConfirmation
         self.maxNoAnswer = maxNoAnswer
         self.allowPersonalPhones = allowPersonalPhones
+        self.persistentConnection = persistentConnection
+        self.agentAnnouncement = agentAnnouncement
     }
+
+    /// F12: minutes without a customer call after which an agent leg is closed.
+    public var legIdleMinutes: Int { persistentConnection?.idleMinutes ?? PersistentConnectionSettings.defaultIdleMinutes }
 
     /// F16: whether this queue's calls may be delivered to an external number.
     public var personalPhonesAllowed: Bool { allowPersonalPhones ?? true }

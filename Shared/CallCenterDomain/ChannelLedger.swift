@@ -7,11 +7,24 @@ public struct ChannelLedger: Hashable, Codable, Sendable {
     /// Calls that ended, with when: they can never hold channels again.
     public private(set) var ended = ChangeTrackedDictionary<Timestamp>()
     public private(set) var inUse: Int = 0
+    /// Open agent legs (F12): one channel each, from dialling until they end.
+    public private(set) var agentLegs: Set<LegID> = []
     /// Size of `ended` at which the next pruning pass runs (nil: `endedMemory`); doubling it after a
     /// pass that kept most calls keeps pruning amortised O(1) per call even at high call rates.
     private var pruneAt: Int?
 
     public init(limit: Int) { self.limit = max(0, limit) }
+
+    /// Ledgers stored before agent legs have none.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        limit = try c.decode(Int.self, forKey: .limit)
+        legs = try c.decode([CallID: Int].self, forKey: .legs)
+        ended = try c.decode(ChangeTrackedDictionary<Timestamp>.self, forKey: .ended)
+        inUse = try c.decode(Int.self, forKey: .inUse)
+        agentLegs = try c.decodeIfPresent(Set<LegID>.self, forKey: .agentLegs) ?? []
+        pruneAt = try c.decodeIfPresent(Int.self, forKey: .pruneAt)
+    }
 
     public var free: Int { max(0, limit - inUse) }
 
@@ -40,6 +53,21 @@ public struct ChannelLedger: Hashable, Codable, Sendable {
         legs[call] = held - 1
         inUse -= 1
         return ChannelChange(callID: call, delta: -1, inUse: inUse, limit: limit)
+    }
+
+    /// An agent leg's channel (F12), or nil at the limit.
+    public mutating func openAgentLeg(_ leg: LegID) -> ChannelChange? {
+        guard !agentLegs.contains(leg), inUse < limit else { return nil }
+        agentLegs.insert(leg)
+        inUse += 1
+        return ChannelChange(legID: leg, delta: 1, inUse: inUse, limit: limit)
+    }
+
+    /// Releases an agent leg's channel. Idempotent: nil when the leg holds none.
+    public mutating func closeAgentLeg(_ leg: LegID) -> ChannelChange? {
+        guard agentLegs.remove(leg) != nil else { return nil }
+        inUse -= 1
+        return ChannelChange(legID: leg, delta: -1, inUse: inUse, limit: limit)
     }
 
     /// How many ended calls are remembered before those older than an hour are forgotten.
@@ -74,9 +102,12 @@ public struct ChannelLedger: Hashable, Codable, Sendable {
     }
 }
 
-/// A change of channels in use (`cc.usage.channels-changed.v1`).
+/// A change of channels in use (`cc.usage.channels-changed.v1`): a call's legs, or an agent leg's (F12).
 public struct ChannelChange: Hashable, Codable, Sendable {
-    public var callID: CallID
+    /// The call whose legs changed (nil for an agent leg).
+    public var callID: CallID?
+    /// The agent leg whose channel changed (F12).
+    public var legID: LegID?
     public var delta: Int
     public var inUse: Int
     public var limit: Int
@@ -87,4 +118,14 @@ public struct ChannelChange: Hashable, Codable, Sendable {
         self.inUse = inUse
         self.limit = limit
     }
+
+    public init(legID: LegID, delta: Int, inUse: Int, limit: Int) {
+        self.legID = legID
+        self.delta = delta
+        self.inUse = inUse
+        self.limit = limit
+    }
+
+    /// The call's or the leg's id (the event's subject).
+    public var subject: String { callID ?? legID ?? "" }
 }

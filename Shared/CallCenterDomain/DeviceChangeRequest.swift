@@ -35,10 +35,12 @@ public struct DeviceChange: Hashable, Codable, Sendable {
     /// is newer than the one they hold, so a repeated answer (S3) never brings back an older device.
     /// Nil in changes stored before revisions existed.
     public var revision: Int?
+    /// F12: the current device keeps a persistent connection (nil: no).
+    public var persistentConnection: Bool?
 
     public init(requestID: RequestID, accountID: AccountID, previous: SignInDevice, current: SignInDevice,
                 actorAccountID: AccountID, screen: SettingsScreen, callCenterID: CallCenterID?, warnings: [DeviceWarning],
-                disabledFeatures: [DisabledFeature], at: Timestamp, revision: Int? = nil) {
+                disabledFeatures: [DisabledFeature], at: Timestamp, revision: Int? = nil, persistentConnection: Bool? = nil) {
         self.requestID = requestID
         self.accountID = accountID
         self.previous = previous
@@ -50,6 +52,7 @@ public struct DeviceChange: Hashable, Codable, Sendable {
         self.disabledFeatures = disabledFeatures
         self.at = at
         self.revision = revision
+        self.persistentConnection = persistentConnection == true ? true : nil
     }
 }
 

@@ -7,6 +7,8 @@ public struct DeviceWarning: Hashable, Codable, Sendable {
         case personalPhoneAdvice
         /// Call centers of the agent that are closed to personal phones: their calls will not reach this device (F16).
         case personalPhonesNotAllowed
+        /// The persistent connection holds a channel and is charged while the agent is available, calls or not (F12).
+        case persistentConnectionCost
     }
 
     public var code: Code
@@ -38,8 +40,9 @@ public enum DisabledFeature: String, Codable, Sendable, CaseIterable {
 
 /// The consequences of a sign-in device, told to the screen when it is set.
 public enum DeviceChangeAdvice {
-    /// Warnings for an agent switching to `device`, member of `callCenters` (F4, F5, F16).
-    public static func warnings(for device: SignInDevice, callCenters: [CallCenter]) -> [DeviceWarning] {
+    /// Warnings for an agent switching to `device`, member of `callCenters` (F4, F5, F12, F16).
+    public static func warnings(for device: SignInDevice, callCenters: [CallCenter],
+                                persistentConnection: Bool = false) -> [DeviceWarning] {
         guard device.isExternal else { return [] }
         let minimum = CallCenter.recommendedMinimumSeconds
         var warnings = callCenters
@@ -59,6 +62,12 @@ public enum DeviceChangeAdvice {
                 message: "Calls of " + closed.map(\.name).joined(separator: ", ") + " are never delivered to a personal "
                     + "phone (card payments or health data): use the softphone to take them.",
                 callCenterIDs: closed.map(\.id)))
+        }
+        if persistentConnection {
+            warnings.append(DeviceWarning(
+                code: .persistentConnectionCost,
+                message: "A persistent connection keeps a call to this phone up while the agent is available: it holds "
+                    + "one concurrent-call channel and is charged as a forwarded call for all that time, calls or not."))
         }
         warnings.append(DeviceWarning(
             code: .personalPhoneAdvice,

@@ -5,3 +5,4 @@ public typealias AccountID = String
 public typealias CallCenterID = String
 public typealias CallID = String
 public typealias RequestID = String
+public typealias LegID = String

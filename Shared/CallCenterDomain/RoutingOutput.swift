@@ -16,6 +16,11 @@ public enum RoutingOutput: Hashable, Codable, Sendable {
     case channelsChanged(ChannelChange)
     /// An in-call command from keys on a personal phone (F6–F9).
     case callCommand(callID: CallID, accountID: AccountID, action: DTMFAction)
+    /// Dial the agent's persistent leg (F12).
+    case agentLegOpen(accountID: AccountID, legID: LegID, dialNumber: PhoneNumber, callCenterID: CallCenterID,
+                      presentedCallerID: String)
+    /// Hang up the agent's persistent leg (F12).
+    case agentLegClose(accountID: AccountID, legID: LegID, reason: AgentLegCloseReason)
 }
 
 public enum QueueReason: String, Codable, Sendable {

@@ -1,5 +1,5 @@
 /// One tenant's routing: the ACD queues and agents (A1–A5), the channel ledger
-/// (F3), answer confirmation (F5) and in-call keys on personal phones (F6–F9).
+/// (F3), answer confirmation (F5), in-call keys on personal phones (F6–F9) and persistent agent legs (F12).
 /// Every method takes the event's time; `tick(now:)` fires the timers.
 public struct RoutingState: Hashable, Codable, Sendable {
     public var tenantID: TenantID
@@ -13,8 +13,16 @@ public struct RoutingState: Hashable, Codable, Sendable {
     public private(set) var calls: [CallID: RoutedCall] = [:]
     public private(set) var ledger: ChannelLedger
     public private(set) var keys: [CallID: DTMFInterpreter] = [:]
+    /// F12: accounts whose external number keeps a persistent connection.
+    public private(set) var persistentConnections: Set<AccountID> = []
+    /// F12: the open agent leg of each agent that has one.
+    public private(set) var agentLegs: [AccountID: AgentLeg] = [:]
+    /// F12: agents whose leg failed, dropped or timed out: rung per call until they are next made available or
+    /// their device changes (no redialling loop).
+    public private(set) var legsHeldBack: Set<AccountID> = []
     public var dtmfPauseMilliseconds: Int64 = 3_000
     private var nextSequence: Int64 = 0
+    private var nextLegNumber: Int64 = 0
 
     public init(tenantID: TenantID) {
         self.tenantID = tenantID
@@ -36,6 +44,10 @@ public struct RoutingState: Hashable, Codable, Sendable {
         keys = try c.decode([CallID: DTMFInterpreter].self, forKey: .keys)
         dtmfPauseMilliseconds = try c.decode(Int64.self, forKey: .dtmfPauseMilliseconds)
         nextSequence = try c.decode(Int64.self, forKey: .nextSequence)
+        persistentConnections = try c.decodeIfPresent(Set<AccountID>.self, forKey: .persistentConnections) ?? []
+        agentLegs = try c.decodeIfPresent([AccountID: AgentLeg].self, forKey: .agentLegs) ?? [:]
+        legsHeldBack = try c.decodeIfPresent(Set<AccountID>.self, forKey: .legsHeldBack) ?? []
+        nextLegNumber = try c.decodeIfPresent(Int64.self, forKey: .nextLegNumber) ?? 0
     }
 
     // MARK: configuration
@@ -49,18 +61,33 @@ public struct RoutingState: Hashable, Codable, Sendable {
 
     public mutating func configure(_ callCenter: CallCenter, at: Timestamp) -> [RoutingOutput] {
         callCenters[callCenter.id] = callCenter
-        return dispatch(now: at)
+        return reconcileLegs(now: at) + dispatch(now: at)
     }
 
     /// A sign-in device change from settings-service; takes effect for the next offer. A change whose revision is
     /// not above the one held is ignored (S3); returns whether it applied.
     @discardableResult
-    public mutating func setDevice(_ device: SignInDevice, for account: AccountID, revision: Int? = nil) -> Bool {
+    public mutating func setDevice(_ device: SignInDevice, for account: AccountID, revision: Int? = nil,
+                                   persistentConnection: Bool = false) -> Bool {
         guard DeviceRevision.supersedes(revision, held: deviceRevisions[account]) else { return false }
         if let revision { deviceRevisions[account] = revision }
         devices[account] = device == .softphone ? nil : device
+        if persistentConnection && device.isExternal {
+            persistentConnections.insert(account)
+        } else {
+            persistentConnections.remove(account)
+        }
+        legsHeldBack.remove(account)
         if agents[account] != nil, device == .softphone { agents[account]?.consecutiveNoAnswers = 0 }
         return true
+    }
+
+    /// A device change with what it does to the agent's leg (F12): a leg to the old number is closed, one to the new
+    /// number opened when the agent is available.
+    public mutating func changeDevice(_ device: SignInDevice, for account: AccountID, revision: Int?,
+                                      persistentConnection: Bool, at: Timestamp) -> [RoutingOutput] {
+        guard setDevice(device, for: account, revision: revision, persistentConnection: persistentConnection) else { return [] }
+        return reconcileLeg(of: account, now: at) + dispatch(now: at)
     }
 
     public func device(of account: AccountID) -> SignInDevice { devices[account] ?? .softphone }
@@ -70,13 +97,14 @@ public struct RoutingState: Hashable, Codable, Sendable {
     public mutating func presenceChanged(_ account: AccountID, to presence: Presence, at: Timestamp) -> [RoutingOutput] {
         var agent = agents[account] ?? AgentRouting(idleSince: at)
         let wasFree = agent.isFree
+        if presence == .available && agent.presence != .available { legsHeldBack.remove(account) }
         agent.presence = presence
         if presence == .available {
             agent.consecutiveNoAnswers = 0
             if !wasFree && agent.activity == .idle { agent.idleSince = at }
         }
         agents[account] = agent
-        return dispatch(now: at)
+        return reconcileLeg(of: account, now: at) + dispatch(now: at)
     }
 
     /// A call arrives at a call center: it takes a channel for the customer's leg
@@ -103,7 +131,8 @@ public struct RoutingState: Hashable, Codable, Sendable {
     public mutating func agentAnswered(_ call: CallID, by account: AccountID, at: Timestamp) -> [RoutingOutput] {
         guard var c = calls[call], case .ringing(let ringing, _) = c.phase, ringing == account else { return [] }
         let cc = callCenters[c.callCenterID]
-        if let confirmation = cc?.answerConfirmation, confirmation.enabled, device(of: account).isExternal {
+        // F12: a bridged call needs no confirmation: the agent answered the leg, and no voicemail can take it.
+        if let confirmation = cc?.answerConfirmation, confirmation.enabled, c.plan?.delivery == .externalNumber {
             c.phase = .awaitingConfirmation(account, deadline: at.adding(seconds: confirmation.withinSeconds))
         } else {
             c.phase = .connected(account)
@@ -159,6 +188,9 @@ public struct RoutingState: Hashable, Codable, Sendable {
         if let change = ledger.end(call, at: at) { out.append(.channelsChanged(change)) }
         keys[call] = nil
         guard let c = calls.removeValue(forKey: call) else { return out }
+        if let account = c.agent, let leg = c.plan?.legID, agentLegs[account]?.id == leg {
+            agentLegs[account]?.idleSince = at  // F12: the leg's idle time starts again
+        }
         if let account = c.agent, var agent = agents[account] {
             switch c.phase {
             case .ringing:
@@ -171,8 +203,104 @@ public struct RoutingState: Hashable, Codable, Sendable {
                 break
             }
             agents[account] = agent
+            out += reconcileLeg(of: account, now: at)  // a leg whose close waited for this call
         }
         return out + dispatch(now: at)
+    }
+
+    // MARK: agent legs (F12)
+
+    /// The telephony layer connected the agent's leg: calls are bridged onto it from now on.
+    public mutating func agentLegConnected(_ leg: LegID, account: AccountID, at: Timestamp) -> [RoutingOutput] {
+        guard var l = agentLegs[account], l.id == leg, !l.isConnected else { return [] }
+        l.phase = .connected(since: at)
+        l.idleSince = at
+        agentLegs[account] = l
+        return dispatch(now: at)
+    }
+
+    /// The leg could not be connected (`failure`), or it dropped: its channel is released and the agent is rung
+    /// per call until next made available. A call being bridged onto it goes to the next agent.
+    public mutating func agentLegEnded(_ leg: LegID, account: AccountID, failure: AgentLegFailureReason?,
+                                       at: Timestamp) -> [RoutingOutput] {
+        guard let l = agentLegs[account], l.id == leg else { return [] }
+        agentLegs[account] = nil
+        legsHeldBack.insert(account)
+        var out: [RoutingOutput] = []
+        if let change = ledger.closeAgentLeg(leg) { out.append(.channelsChanged(change)) }
+        if case .ringing(let call) = agents[account]?.activity, calls[call]?.plan?.legID == leg {
+            return out + noAnswer(call, account, .unreachable, at: at, cancel: true)
+        }
+        return out + dispatch(now: at)
+    }
+
+    /// Opens, closes or keeps each agent's leg as its presence, device, calls and idle time say.
+    private mutating func reconcileLegs(now: Timestamp) -> [RoutingOutput] {
+        guard !persistentConnections.isEmpty || !agentLegs.isEmpty else { return [] }
+        return persistentConnections.union(agentLegs.keys).sorted().flatMap { reconcileLeg(of: $0, now: now) }
+    }
+
+    private mutating func reconcileLeg(of account: AccountID, now: Timestamp) -> [RoutingOutput] {
+        var out: [RoutingOutput] = []
+        if let leg = agentLegs[account] {
+            guard let reason = closeReason(for: leg, now: now) else { return [] }
+            out = closeLeg(of: account, reason: reason)
+        }
+        return out + openLegIfWanted(for: account, now: now)
+    }
+
+    private func closeReason(for leg: AgentLeg, now: Timestamp) -> AgentLegCloseReason? {
+        guard let agent = agents[leg.accountID] else { return .presence }
+        if case .ringing(let call) = agent.activity, calls[call]?.plan?.legID == leg.id { return nil }
+        if case .onCall(let call) = agent.activity, calls[call]?.plan?.legID == leg.id { return nil }  // closed after it
+        if !persistentConnections.contains(leg.accountID) || device(of: leg.accountID).number != leg.dialNumber {
+            return .deviceChanged
+        }
+        if agent.presence != .available { return .presence }
+        switch leg.phase {
+        case .dialing(let since):
+            return now >= since.adding(seconds: AgentLeg.dialTimeoutSeconds) ? .dialTimeout : nil
+        case .connected:
+            return now >= legIdleDeadline(leg) ? .idleTimeout : nil
+        }
+    }
+
+    private func legIdleDeadline(_ leg: AgentLeg) -> Timestamp {
+        let minutes = callCenters.values.filter { $0.memberAccountIDs.contains(leg.accountID) }.map(\.legIdleMinutes).min()
+            ?? PersistentConnectionSettings.defaultIdleMinutes
+        return leg.idleSince.adding(seconds: minutes.saturatingMultiplied(by: 60))
+    }
+
+    private mutating func closeLeg(of account: AccountID, reason: AgentLegCloseReason) -> [RoutingOutput] {
+        guard let leg = agentLegs.removeValue(forKey: account) else { return [] }
+        var out: [RoutingOutput] = [.agentLegClose(accountID: account, legID: leg.id, reason: reason)]
+        if let change = ledger.closeAgentLeg(leg.id) { out.append(.channelsChanged(change)) }
+        if reason == .idleTimeout || reason == .dialTimeout { legsHeldBack.insert(account) }
+        return out
+    }
+
+    /// Dials a leg for an available agent not on a call, with a persistent connection, when a channel is free (F3: no
+    /// channel, no leg; the agent is rung per call) and one of its call centers takes calls on personal phones.
+    private mutating func openLegIfWanted(for account: AccountID, now: Timestamp) -> [RoutingOutput] {
+        guard persistentConnections.contains(account), !legsHeldBack.contains(account), agentLegs[account] == nil,
+              let agent = agents[account], agent.presence == .available, let number = device(of: account).number,
+              ForwardingPolicy.rejection(of: number, for: .signInDevice,
+                                         allowInternational: tenant?.allowInternationalForwarding ?? false) == nil,
+              let callCenter = callCenters.values.filter({ $0.personalPhonesAllowed && $0.memberAccountIDs.contains(account) })
+                  .min(by: { $0.id < $1.id })
+        else { return [] }
+        switch agent.activity {
+        case .idle, .wrapUp: break  // dialled during wrap-up, it is up when the agent is free
+        case .ringing, .onCall: return []
+        }
+        let id = "leg-\(nextLegNumber + 1)"
+        guard let change = ledger.openAgentLeg(id) else { return [] }
+        nextLegNumber += 1
+        agentLegs[account] = AgentLeg(id: id, accountID: account, dialNumber: number, openedAt: now)
+        // F1: the agent's phone shows the call center's number.
+        return [.channelsChanged(change),
+                .agentLegOpen(accountID: account, legID: id, dialNumber: number, callCenterID: callCenter.id,
+                              presentedCallerID: callCenter.externalNumber)]
     }
 
     /// Fires every timer due by `now`: ring timeouts (A2), confirmation deadlines (F5),
@@ -214,7 +342,7 @@ public struct RoutingState: Hashable, Codable, Sendable {
             keys[id] = interpreter
             out += actions.map { .callCommand(callID: id, accountID: account, action: $0) }
         }
-        return out + dispatch(now: now)
+        return out + reconcileLegs(now: now) + dispatch(now: now)
     }
 
     /// The earliest time at which `tick` has something to do (nil: nothing pending).
@@ -229,6 +357,12 @@ public struct RoutingState: Hashable, Codable, Sendable {
         }
         for a in agents.values { if case .wrapUp(let u) = a.activity { times.append(u) } }
         for k in keys.values { if let d = k.deadline { times.append(d) } }
+        for leg in agentLegs.values {
+            switch leg.phase {
+            case .dialing(let since): times.append(since.adding(seconds: AgentLeg.dialTimeoutSeconds))
+            case .connected: times.append(legIdleDeadline(leg))
+            }
+        }
         return times.min()
     }
 
@@ -245,8 +379,10 @@ public struct RoutingState: Hashable, Codable, Sendable {
                                    cancel: Bool) -> [RoutingOutput] {
         guard var c = calls[call] else { return [] }
         var out: [RoutingOutput] = cancel ? [.offerCancelled(callID: call, accountID: account, reason: reason)] : []
-        let external = c.plan?.delivery == .externalNumber
-        if external, let change = ledger.releaseLeg(call) { out.append(.channelsChanged(change)) }
+        let external = c.plan?.delivery.isExternal == true
+        // A bridged call (F12) held no channel of its own for the agent: the leg keeps its channel.
+        if c.plan?.delivery == .externalNumber, let change = ledger.releaseLeg(call) { out.append(.channelsChanged(change)) }
+        if let leg = c.plan?.legID, agentLegs[account]?.id == leg { agentLegs[account]?.idleSince = at }
         keys[call] = nil
         c.phase = .queued
         c.triedAccounts.insert(account)
@@ -265,7 +401,7 @@ public struct RoutingState: Hashable, Codable, Sendable {
                     out.append(.agentSetAway(accountID: account, callCenterID: c.callCenterID, reason: .maxNoAnswer,
                                              consecutiveNoAnswers: consecutive))
                     agents[account] = agent
-                    return out + requeue(call, at: at)
+                    return out + reconcileLeg(of: account, now: at) + requeue(call, at: at)
                 }
             }
             out.append(.agentNoAnswer(callID: call, accountID: account, reason: reason, consecutive: consecutive))
@@ -335,7 +471,11 @@ public struct RoutingState: Hashable, Codable, Sendable {
                 let device = device(of: account)
                 // F16: a queue closed to personal phones is delivered to softphones only (else the call waits).
                 if device.isExternal, !cc.personalPhonesAllowed { continue }
-                if device.isExternal {
+                // F12: a connected leg takes the call without ringing (its channel is already held); while the leg
+                // is being dialled the phone is busy.
+                let leg = device.isExternal ? agentLegs[account] : nil
+                if let leg, !leg.isConnected { continue }
+                if device.isExternal, leg == nil {
                     // S4 again, whatever the settings events said: a number that may not be a destination is never dialled.
                     guard let number = device.number,
                           ForwardingPolicy.rejection(of: number, for: .signInDevice,
@@ -346,7 +486,11 @@ public struct RoutingState: Hashable, Codable, Sendable {
                 }
                 var c = call
                 if retryAll { c.triedAccounts = [] }
-                let plan = DeliveryPlan.make(accountID: account, device: device, callCenter: cc, callerNumber: call.callerNumber)
+                let announcement = device.isExternal
+                    ? DeliveryAnnouncement.make(callCenter: cc, callerNumber: call.callerNumber, arrivedAt: call.arrivedAt, now: now)
+                    : nil
+                let plan = DeliveryPlan.make(accountID: account, device: device, callCenter: cc, callerNumber: call.callerNumber,
+                                             leg: leg?.id, announcement: announcement)
                 c.attempts += 1
                 c.plan = plan
                 c.phase = .ringing(account, deadline: now.adding(seconds: cc.noAnswerTimeoutSeconds))

@@ -15,6 +15,8 @@ public struct SettingsRegistry: Hashable, Codable, Sendable {
     public var outcomesForgottenBefore: Timestamp?
     /// Each account's last applied change number (`DeviceChange.revision`).
     public var deviceRevisions: [AccountID: Int] = [:]
+    /// Accounts whose external number keeps a persistent connection (F12).
+    public var persistentConnections: Set<AccountID> = []
     /// Applied changes, oldest first (S5), the latest `auditLimit` of them at least and `2 * auditLimit` at most
     /// (the whole trail is `cc.settings.events`).
     public var audit: [AuditEntry] = []
@@ -41,10 +43,14 @@ public struct SettingsRegistry: Hashable, Codable, Sendable {
             ?? ChangeTrackedDictionary()
         outcomesForgottenBefore = try c.decodeIfPresent(Timestamp.self, forKey: .outcomesForgottenBefore)
         deviceRevisions = try c.decodeIfPresent([AccountID: Int].self, forKey: .deviceRevisions) ?? [:]
+        persistentConnections = try c.decodeIfPresent(Set<AccountID>.self, forKey: .persistentConnections) ?? []
         audit = try c.decodeIfPresent([AuditEntry].self, forKey: .audit) ?? []
     }
 
     public func device(of accountID: AccountID) -> SignInDevice { devices[accountID] ?? .softphone }
+
+    /// F12: whether the account's device keeps a persistent connection.
+    public func hasPersistentConnection(_ accountID: AccountID) -> Bool { persistentConnections.contains(accountID) }
 
     /// The call centers an account is a member of, by id.
     public func callCenters(of accountID: AccountID) -> [CallCenter] {
@@ -69,6 +75,11 @@ public struct SettingsRegistry: Hashable, Codable, Sendable {
         if case .applied(let change) = outcome {
             devices[change.accountID] = change.current == .softphone ? nil : change.current
             deviceRevisions[change.accountID] = change.revision
+            if change.persistentConnection == true {
+                persistentConnections.insert(change.accountID)
+            } else {
+                persistentConnections.remove(change.accountID)
+            }
             audit.append(AuditEntry(at: at, requestID: change.requestID, actorAccountID: change.actorAccountID,
                                     screen: change.screen, callCenterID: change.callCenterID, accountID: change.accountID,
                                     previous: change.previous, current: change.current))
@@ -112,13 +123,15 @@ public struct SettingsRegistry: Hashable, Codable, Sendable {
         case .success(let d): current = d
         case .failure(let r): return reject(r)
         }
+        let persistent = current.isExternal && request.device.persistentConnection == true
         return .applied(DeviceChange(
             requestID: request.requestID, accountID: request.targetAccountID,
             previous: device(of: request.targetAccountID), current: current,
             actorAccountID: request.actorAccountID, screen: request.screen, callCenterID: ccID,
-            warnings: DeviceChangeAdvice.warnings(for: current, callCenters: callCenters(of: request.targetAccountID)),
+            warnings: DeviceChangeAdvice.warnings(for: current, callCenters: callCenters(of: request.targetAccountID),
+                                                  persistentConnection: persistent),
             disabledFeatures: DeviceChangeAdvice.disabledFeatures(for: current), at: at,
-            revision: (deviceRevisions[request.targetAccountID] ?? 0) + 1))
+            revision: (deviceRevisions[request.targetAccountID] ?? 0) + 1, persistentConnection: persistent))
     }
 
     /// The audit trail of one account (or all), newest first.

@@ -36,6 +36,9 @@ public enum SignInDevice: Hashable, Codable, Sendable {
             if request.phoneType != nil {
                 return .failure(.init(.invalidRequest, "a softphone device takes no phone type"))
             }
+            if request.persistentConnection == true {
+                return .failure(.init(.invalidRequest, "a persistent connection is for external numbers only"))
+            }
             return .success(.softphone)
         case .externalNumber:
             guard let raw = request.number, !raw.isEmpty else {
@@ -72,10 +75,13 @@ public struct DeviceRequest: Hashable, Codable, Sendable {
     public var kind: DeviceKind
     public var number: String?
     public var phoneType: PhoneType?
+    /// F12: keep a call to the phone up between customer calls (external numbers only).
+    public var persistentConnection: Bool?
 
-    public init(kind: DeviceKind, number: String? = nil, phoneType: PhoneType? = nil) {
+    public init(kind: DeviceKind, number: String? = nil, phoneType: PhoneType? = nil, persistentConnection: Bool? = nil) {
         self.kind = kind
         self.number = number
         self.phoneType = phoneType
+        self.persistentConnection = persistentConnection
     }
 }

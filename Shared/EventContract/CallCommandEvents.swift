@@ -48,6 +48,32 @@ public enum CallCommandEvents {
         }
     }
 
+    /// F12: dial the agent's persistent leg (it holds one channel until it ends).
+    public struct AgentLegOpen: EventPayload {
+        public static let eventType = "cc.call.agent-leg-open.v1"
+        public var accountId: String
+        public var legId: String
+        public var dialNumber: String
+        public var presentedCallerId: String
+        /// The call center whose number the phone is shown (F1); its calls' reports carry the leg's charges (P3).
+        public var callCenterId: String?
+        public init(accountId: String, legId: String, dialNumber: String, presentedCallerId: String, callCenterId: String? = nil) {
+            self.accountId = accountId; self.legId = legId; self.dialNumber = dialNumber; self.presentedCallerId = presentedCallerId
+            self.callCenterId = callCenterId
+        }
+    }
+
+    /// F12: hang up the agent's persistent leg.
+    public struct AgentLegClose: EventPayload {
+        public static let eventType = "cc.call.agent-leg-close.v1"
+        public var accountId: String
+        public var legId: String
+        public var reason: AgentLegCloseReason
+        public init(accountId: String, legId: String, reason: AgentLegCloseReason) {
+            self.accountId = accountId; self.legId = legId; self.reason = reason
+        }
+    }
+
     public struct DtmfRejected: EventPayload {
         public static let eventType = "cc.call.dtmf-rejected.v1"
         public var callId: String

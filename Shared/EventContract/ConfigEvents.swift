@@ -57,9 +57,17 @@ public enum ConfigEvents {
         public var maxNoAnswer: Int?
         /// F16 (optional, default true).
         public var allowPersonalPhones: Bool?
+        /// F12 (optional): `{idleMinutes}`.
+        public var persistentConnection: PersistentConnectionSettings?
+        /// F15 (optional): `{enabled, includeCallerNumber}`.
+        public var agentAnnouncement: AgentAnnouncement?
 
         public func validate() throws(SchemaViolation) {
             try SchemaViolation.nonEmpty(callCenterId, "callCenterId")
+            if let p = persistentConnection {
+                try SchemaViolation.require(PersistentConnectionSettings.idleMinutesRange.contains(p.idleMinutes),
+                                            "persistentConnection.idleMinutes", "1 to 1440")
+            }
             try SchemaViolation.require((1...600).contains(noAnswerTimeoutSeconds), "noAnswerTimeoutSeconds", "1 to 600")
             try SchemaViolation.require((0...3600).contains(wrapUpSeconds), "wrapUpSeconds", "0 to 3600")
             try SchemaViolation.require(memberAccountIds.count <= 10_000, "memberAccountIds", "at most 10000")
@@ -81,7 +89,8 @@ public enum ConfigEvents {
                        noAnswerTimeoutSeconds: noAnswerTimeoutSeconds, wrapUpSeconds: wrapUpSeconds,
                        memberAccountIDs: memberAccountIds,
                        answerConfirmation: answerConfirmation, maxNoAnswer: maxNoAnswer ?? 3,
-                       allowPersonalPhones: allowPersonalPhones)
+                       allowPersonalPhones: allowPersonalPhones, persistentConnection: persistentConnection,
+                       agentAnnouncement: agentAnnouncement)
         }
 
         public init(_ c: CallCenter) {
@@ -94,6 +103,8 @@ public enum ConfigEvents {
             answerConfirmation = c.answerConfirmation
             maxNoAnswer = c.maxNoAnswer
             allowPersonalPhones = c.allowPersonalPhones
+            persistentConnection = c.persistentConnection
+            agentAnnouncement = c.agentAnnouncement
         }
     }
 

@@ -11,6 +11,9 @@ public enum ContractEvent: Sendable, Hashable {
     case agentAnswered(TelephonyEvents.AgentAnswered)
     case agentVoicemailDetected(TelephonyEvents.AgentVoicemailDetected)
     case agentNoAnswer(TelephonyEvents.AgentNoAnswer)
+    case agentLegConnected(TelephonyEvents.AgentLegConnected)
+    case agentLegFailed(TelephonyEvents.AgentLegFailed)
+    case agentLegDisconnected(TelephonyEvents.AgentLegDisconnected)
     case dtmf(TelephonyEvents.Dtmf)
     case holdChanged(TelephonyEvents.HoldChanged)
     case callEnded(TelephonyEvents.CallEnded)
@@ -31,6 +34,8 @@ public enum ContractEvent: Sendable, Hashable {
     case park(CallCommandEvents.Park)
     case transfer(CallCommandEvents.Transfer)
     case dtmfRejected(CallCommandEvents.DtmfRejected)
+    case agentLegOpen(CallCommandEvents.AgentLegOpen)
+    case agentLegClose(CallCommandEvents.AgentLegClose)
     case statusChanged(StatusEvents.StatusChanged)
     case channelsChanged(StatusEvents.ChannelsChanged)
     case deadLetter(StatusEvents.DeadLetter)
@@ -47,6 +52,11 @@ public enum ContractEvent: Sendable, Hashable {
         case .callOffered(let p): p
         case .agentAnswered(let p): p
         case .agentVoicemailDetected(let p): p
+        case .agentLegConnected(let p): p
+        case .agentLegFailed(let p): p
+        case .agentLegDisconnected(let p): p
+        case .agentLegOpen(let p): p
+        case .agentLegClose(let p): p
         case .agentNoAnswer(let p): p
         case .dtmf(let p): p
         case .holdChanged(let p): p
@@ -93,6 +103,9 @@ public enum ContractEvent: Sendable, Hashable {
         add(TelephonyEvents.AgentAnswered.self, ContractEvent.agentAnswered)
         add(TelephonyEvents.AgentVoicemailDetected.self, ContractEvent.agentVoicemailDetected)
         add(TelephonyEvents.AgentNoAnswer.self, ContractEvent.agentNoAnswer)
+        add(TelephonyEvents.AgentLegConnected.self, ContractEvent.agentLegConnected)
+        add(TelephonyEvents.AgentLegFailed.self, ContractEvent.agentLegFailed)
+        add(TelephonyEvents.AgentLegDisconnected.self, ContractEvent.agentLegDisconnected)
         add(TelephonyEvents.Dtmf.self, ContractEvent.dtmf)
         add(TelephonyEvents.HoldChanged.self, ContractEvent.holdChanged)
         add(TelephonyEvents.CallEnded.self, ContractEvent.callEnded)
@@ -113,6 +126,8 @@ public enum ContractEvent: Sendable, Hashable {
         add(CallCommandEvents.Park.self, ContractEvent.park)
         add(CallCommandEvents.Transfer.self, ContractEvent.transfer)
         add(CallCommandEvents.DtmfRejected.self, ContractEvent.dtmfRejected)
+        add(CallCommandEvents.AgentLegOpen.self, ContractEvent.agentLegOpen)
+        add(CallCommandEvents.AgentLegClose.self, ContractEvent.agentLegClose)
         add(StatusEvents.StatusChanged.self, ContractEvent.statusChanged)
         add(StatusEvents.ChannelsChanged.self, ContractEvent.channelsChanged)
         add(StatusEvents.DeadLetter.self, ContractEvent.deadLetter)

@@ -11,7 +11,8 @@ extension SchemaViolation {
 extension RoutingEvents.OfferedToAgent {
     public func validate() throws(SchemaViolation) {
         try SchemaViolation.bounded(["callId": callId, "callCenterId": callCenterId, "accountId": accountId,
-                                     "dialNumber": dialNumber, "presentedCallerId": presentedCallerId])
+                                     "dialNumber": dialNumber, "presentedCallerId": presentedCallerId, "legId": legId,
+                                     "announcement.callCenterName": announcement?.callCenterName])
     }
 }
 
@@ -77,4 +78,15 @@ extension CallCommandEvents.DtmfRejected {
     public func validate() throws(SchemaViolation) {
         try SchemaViolation.bounded(["callId": callId, "accountId": accountId, "keys": keys])
     }
+}
+
+extension CallCommandEvents.AgentLegOpen {
+    public func validate() throws(SchemaViolation) {
+        try SchemaViolation.bounded(["accountId": accountId, "legId": legId, "dialNumber": dialNumber,
+                                     "presentedCallerId": presentedCallerId, "callCenterId": callCenterId])
+    }
+}
+
+extension CallCommandEvents.AgentLegClose {
+    public func validate() throws(SchemaViolation) { try SchemaViolation.bounded(["accountId": accountId, "legId": legId]) }
 }

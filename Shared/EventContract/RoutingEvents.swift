@@ -20,7 +20,11 @@ public enum RoutingEvents {
         public var callId: String
         public var callCenterId: String
         public var accountId: String
-        public var delivery: DeviceKind
+        public var delivery: DeliveryKind
+        /// F12: the agent leg a `persistentLeg` delivery is bridged onto.
+        public var legId: String?
+        /// F15: what is said to the agent before bridging (external deliveries only).
+        public var announcement: DeliveryAnnouncement?
         public var dialNumber: String?
         public var phoneType: PhoneType?
         public var presentedCallerId: String
@@ -35,6 +39,8 @@ public enum RoutingEvents {
             self.callCenterId = callCenterId
             accountId = plan.accountID
             delivery = plan.delivery
+            legId = plan.legID
+            announcement = plan.announcement
             dialNumber = plan.dialNumber?.e164
             phoneType = plan.phoneType
             presentedCallerId = plan.presentedCallerID

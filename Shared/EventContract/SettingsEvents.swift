@@ -73,7 +73,7 @@ public enum SettingsEvents {
             requestId = c.requestID
             accountId = c.accountID
             previous = ContractDevice(c.previous)
-            current = ContractDevice(c.current)
+            current = ContractDevice(c.current, persistentConnection: c.persistentConnection == true)
             actorAccountId = c.actorAccountID
             screen = c.screen
             callCenterId = c.callCenterID

@@ -1,3 +1,5 @@
+import CallCenterDomain
+
 /// A payload that writes its own JSON: the bytes Foundation's sorted-keys encoder writes, without `Codable`.
 /// For the payloads routing-service writes for every call (`Codable` costs several microseconds per event,
 /// most of it in generic containers; see docs/benchmarks.md). Tests compare the bytes with Foundation's for
@@ -82,6 +84,7 @@ extension StatusEvents.ChannelsChanged: SortedJSONWritable {
         o.string("callId", callId, &out)
         o.int("delta", delta, &out)
         o.int("inUse", inUse, &out)
+        o.string("legId", legId, &out)
         o.int("limit", limit, &out)
         o.end(&out)
     }
@@ -98,10 +101,21 @@ extension RoutingEvents.Features: SortedJSONWritable {
     }
 }
 
+extension DeliveryAnnouncement: SortedJSONWritable {
+    func writeSortedJSON(to out: inout [UInt8]) {
+        var o = SortedJSONObject(&out)
+        o.string("callCenterName", callCenterName, &out)
+        o.string("callerNumberLast4", callerNumberLast4, &out)
+        o.int("waitedSeconds", waitedSeconds, &out)
+        o.end(&out)
+    }
+}
+
 extension RoutingEvents.OfferedToAgent: SortedJSONWritable {
     func writeSortedJSON(to out: inout [UInt8]) {
         var o = SortedJSONObject(&out)
         o.string("accountId", accountId, &out)
+        if let announcement { o.object("announcement", announcement, &out) }
         o.string("at", at.description, &out)
         o.int("attempt", attempt, &out)
         o.string("callCenterId", callCenterId, &out)
@@ -110,6 +124,7 @@ extension RoutingEvents.OfferedToAgent: SortedJSONWritable {
         o.string("delivery", delivery.rawValue, &out)
         o.string("dialNumber", dialNumber, &out)
         o.object("features", features, &out)
+        o.string("legId", legId, &out)
         o.string("phoneType", phoneType?.rawValue, &out)
         o.string("presentedCallerId", presentedCallerId, &out)
         o.int("ringTimeoutSeconds", ringTimeoutSeconds, &out)

@@ -12,10 +12,13 @@ public enum StatusEvents {
         public var holdCount: Int
         public var reason: String?
         public var at: EventTime
+        /// F12: whether the agent's persistent leg is connected (absent for agents without one).
+        public var legConnected: Bool?
         public init(accountId: String, status: AgentStatus, device: DeviceKind, phoneType: PhoneType?, callId: String?,
-                    holdCount: Int, reason: String?, at: EventTime) {
+                    holdCount: Int, reason: String?, at: EventTime, legConnected: Bool? = nil) {
             self.accountId = accountId; self.status = status; self.device = device; self.phoneType = phoneType
             self.callId = callId; self.holdCount = holdCount; self.reason = reason; self.at = at
+            self.legConnected = legConnected
         }
         public func validate() throws(SchemaViolation) {
             try SchemaViolation.nonEmpty(accountId, "accountId")
@@ -28,17 +31,22 @@ public enum StatusEvents {
         public var inUse: Int
         public var limit: Int
         public var at: EventTime
-        public var callId: String
+        /// The call whose legs changed; absent when the change is an agent leg's (F12).
+        public var callId: String?
+        /// F12: the agent leg whose channel changed.
+        public var legId: String?
         public var delta: Int
         public init(_ c: ChannelChange, at: Timestamp) {
-            inUse = c.inUse; limit = c.limit; self.at = EventTime(at); callId = c.callID; delta = c.delta
+            inUse = c.inUse; limit = c.limit; self.at = EventTime(at); callId = c.callID; legId = c.legID; delta = c.delta
         }
         /// The contract's ranges: a limit is at most 100000 (`cc.tenant.configured.v1`), a call holds 1 or 2 channels.
         public func validate() throws(SchemaViolation) {
             try SchemaViolation.require((0...100_000).contains(limit), "limit", "0 to 100000")
             try SchemaViolation.require((0...200_000).contains(inUse), "inUse", "0 to 200000")
             try SchemaViolation.require((-2...2).contains(delta), "delta", "-2 to 2")
-            try SchemaViolation.require(callId.utf8.count <= 256, "callId", "at most 256 bytes")
+            try SchemaViolation.require((callId == nil) != (legId == nil), "callId", "exactly one of callId and legId")
+            try SchemaViolation.require((callId ?? legId ?? "").utf8.count <= 256, callId == nil ? "legId" : "callId",
+                                        "at most 256 bytes")
         }
     }
 

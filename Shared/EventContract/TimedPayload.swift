@@ -23,3 +23,6 @@ extension TelephonyEvents.MonitorRequested: TimedPayload {}
 extension TelephonyEvents.OutboundRequested: TimedPayload {}
 extension TelephonyEvents.SeatViewDialed: TimedPayload {}
 extension TelephonyEvents.ClockTick: TimedPayload {}
+extension TelephonyEvents.AgentLegConnected: TimedPayload {}
+extension TelephonyEvents.AgentLegFailed: TimedPayload {}
+extension TelephonyEvents.AgentLegDisconnected: TimedPayload {}

@@ -35,7 +35,9 @@ public enum ContractTopic: String, Sendable, CaseIterable {
                         TelephonyEvents.AgentAnswered.self, TelephonyEvents.AgentVoicemailDetected.self, TelephonyEvents.AgentNoAnswer.self, TelephonyEvents.Dtmf.self,
                         TelephonyEvents.HoldChanged.self, TelephonyEvents.CallEnded.self,
                         TelephonyEvents.MonitorRequested.self, TelephonyEvents.OutboundRequested.self,
-                        TelephonyEvents.SeatViewDialed.self, TelephonyEvents.ClockTick.self]
+                        TelephonyEvents.SeatViewDialed.self, TelephonyEvents.ClockTick.self,
+                        TelephonyEvents.AgentLegConnected.self, TelephonyEvents.AgentLegFailed.self,
+                        TelephonyEvents.AgentLegDisconnected.self]
         case .routingDecisions:
             payloads = [RoutingEvents.OfferedToAgent.self, RoutingEvents.CallQueued.self, RoutingEvents.CallRejected.self,
                         RoutingEvents.OfferCancelled.self, RoutingEvents.AgentNoAnswerRecorded.self,
@@ -43,7 +45,8 @@ public enum ContractTopic: String, Sendable, CaseIterable {
                         RoutingEvents.SeatViewCallLabelled.self]
         case .callCommands:
             payloads = [CallCommandEvents.Hold.self, CallCommandEvents.Unhold.self, CallCommandEvents.Park.self,
-                        CallCommandEvents.Transfer.self, CallCommandEvents.DtmfRejected.self]
+                        CallCommandEvents.Transfer.self, CallCommandEvents.DtmfRejected.self,
+                        CallCommandEvents.AgentLegOpen.self, CallCommandEvents.AgentLegClose.self]
         case .agentStatus: payloads = [StatusEvents.StatusChanged.self]
         case .usage: payloads = [StatusEvents.ChannelsChanged.self]
         case .deadLetter: payloads = [StatusEvents.DeadLetter.self]

@@ -6,7 +6,7 @@ public enum DeploymentInputs {
         "settings-service": [.config, .settingsCommands],
         "routing-service": [.config, .settingsEvents, .telephonyEvents],
         "status-service": [.config, .settingsEvents, .telephonyEvents, .routingDecisions, .callCommands, .usage],
-        "report-service": [.config, .telephonyEvents, .routingDecisions, .usage],
+        "report-service": [.config, .telephonyEvents, .routingDecisions, .callCommands, .usage],
     ]
 
     /// Whether `service` reads the topic named `topic` in a deployment whose topic names start with `prefix`.

@@ -63,7 +63,7 @@ struct FastJSONDecoderTests {
 
     @Test("every contract payload decodes to the value Foundation decodes")
     func contractPayloads() throws {
-        for sample in Samples.all {
+        for sample in Samples.every {
             func check<P: EventPayload>(_ p: P) throws {
                 let bytes = Array(try JSONEncoder().encode(p))
                 #expect(try FastJSONDecoder.decode(P.self, from: bytes) == p, "\(P.eventType)")
@@ -132,7 +132,7 @@ struct FastJSONDecoderTests {
 
     @Test("mutated contract payloads: both decoders accept the same values or refuse with the same error at the same path")
     func mutations() async {
-        let seeds: [(bytes: [UInt8], check: ([UInt8]) -> String?)] = Samples.all.map { sample in
+        let seeds: [(bytes: [UInt8], check: ([UInt8]) -> String?)] = Samples.every.map { sample in
             func seed<P: EventPayload>(_ p: P) -> ([UInt8], ([UInt8]) -> String?) {
                 (Array(try! JSONEncoder().encode(p)), { bytes in
                     let r = Self.both(P.self, bytes)
@@ -152,7 +152,7 @@ struct FastJSONDecoderTests {
 
     @Test("mutated events: the codec classifies them (or decodes them) exactly as with Foundation's decoder")
     func codecMutations() async {
-        let seeds = Samples.all.enumerated().map { Samples.encode($0.element, id: "m\($0.offset)") }
+        let seeds = Samples.every.enumerated().map { Samples.encode($0.element, id: "m\($0.offset)") }
         func outcome(_ bytes: [UInt8], foundation: Bool) -> String {
             do {
                 let e = try CloudEventCodec.decode(value: bytes, headers: [], withFoundation: foundation)

@@ -22,7 +22,7 @@ struct SortedJSONEncoderTests {
 
     @Test("every contract payload encodes to the bytes Foundation writes")
     func contractPayloads() throws {
-        for p in Samples.all {
+        for p in Samples.every {
             func check<P: EventPayload>(_ p: P) throws { try same(p, P.eventType) }
             try check(p)
         }

@@ -76,7 +76,7 @@ struct ReportTests {
     func renderings() throws {
         let s = try Self.state()
         #expect(ReportRendering.csv(.charges, s, from: Self.from, to: Self.to) ==
-            "accountId,callCenterId,phoneType,calls,talkSeconds,billedSeconds,yen\r\nl,cc1,landline,1,31,60,8.80\r\nm,cc1,mobile,2,125,150,41.25\r\n")
+            "accountId,callCenterId,phoneType,calls,talkSeconds,billedSeconds,yen,agentLegs,agentLegSeconds\r\nl,cc1,landline,1,31,60,8.80,0,0\r\nm,cc1,mobile,2,125,150,41.25,0,0\r\n")
         #expect(ReportRendering.csv(.callcenter, s, from: Self.from, to: Self.to).contains("cc1,Support,7,5,1,1,12.2,67.2,2"))
         let svg = ReportRendering.channelsSVG(s, from: Self.from, to: Self.to)
         #expect(svg.hasPrefix("<svg") && svg.contains("limit 3") && svg.contains("peak 3 of 3, refused 1"))

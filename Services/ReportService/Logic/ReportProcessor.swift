@@ -9,9 +9,9 @@ public struct ReportProcessor: EventProcessor {
 
     public init() {}
 
-    public var inputs: [ContractTopic] { [.config, .telephonyEvents, .routingDecisions, .usage] }
+    public var inputs: [ContractTopic] { [.config, .telephonyEvents, .routingDecisions, .callCommands, .usage] }
 
-    /// Decisions and usage come from routing-service.
+    /// Decisions, commands (agent legs opened and closed, F12) and usage come from routing-service.
     public var upstream: [UpstreamService] {
         [UpstreamService("routing-service", inputs: [.config, .settingsEvents, .telephonyEvents])]
     }
@@ -74,6 +74,21 @@ public struct ReportProcessor: EventProcessor {
         case .outboundDecided(let o):
             state.outbound.append(.init(requestID: o.requestId, accountID: o.accountId, device: o.device, via: o.via,
                                         allowed: o.allowed, at: context.eventTime))
+        case .agentLegOpen(let o):
+            if state.agentLegs[o.legId] == nil {
+                // The contract's number is E.164; a number the rates do not know is charged as a mobile (as S1 types it).
+                let type = (try? PhoneNumber.parse(o.dialNumber))?.category.derivedPhoneType ?? .mobile
+                state.agentLegs[o.legId] = .init(legID: o.legId, accountID: o.accountId, callCenterID: o.callCenterId,
+                                                 phoneType: type, openedAt: context.eventTime)
+            }
+        case .agentLegConnected(let l):
+            if state.agentLegs[l.legId]?.connectedAt == nil { state.agentLegs[l.legId]?.connectedAt = l.at.timestamp }
+        case .agentLegFailed(let l):
+            state.endLeg(l.legId, at: l.at.timestamp)
+        case .agentLegDisconnected(let l):
+            state.endLeg(l.legId, at: l.at.timestamp)
+        case .agentLegClose(let c):
+            state.endLeg(c.legId, at: context.eventTime)
         case .channelsChanged(let c):
             state.recordUsage(ChannelUsageTimeline.Point(at: c.at.timestamp, inUse: c.inUse, limit: c.limit))
         default:

@@ -39,10 +39,11 @@ public enum ReportRendering {
                        rows: Reports.outbound(s, from: from, to: to).map {
                            [$0.accountId, $0.name, "\($0.counted)", "\($0.viaCallbackDialing)", "\($0.refused)"] })
         case .charges:
-            return csv(header: ["accountId", "callCenterId", "phoneType", "calls", "talkSeconds", "billedSeconds", "yen"],
+            return csv(header: ["accountId", "callCenterId", "phoneType", "calls", "talkSeconds", "billedSeconds", "yen",
+                                "agentLegs", "agentLegSeconds"],
                        rows: Reports.charges(s, from: from, to: to).map {
                            [$0.accountId, $0.callCenterId, $0.phoneType.rawValue, "\($0.calls)", "\($0.talkSeconds)",
-                            "\($0.billedSeconds)", String(format2: $0.yen)] })
+                            "\($0.billedSeconds)", String(format2: $0.yen), "\($0.agentLegs)", "\($0.agentLegSeconds)"] })
         case .channels:
             return csv(header: ["at", "inUse", "limit"],
                        rows: Reports.channels(s, from: from, to: to).points.map { [RFC3339.format($0.at), "\($0.inUse)", "\($0.limit)"] })

@@ -18,7 +18,7 @@ public struct ReportState: Codable, Sendable, Hashable {
         public var answeredAt: Timestamp?
         public var endedAt: Timestamp?
         public var agent: AccountID?
-        public var delivery: DeviceKind = .softphone
+        public var delivery: DeliveryKind = .softphone
         public var phoneType: PhoneType?
         /// Holds counted for reports (P1: none on personal phones).
         public var countedHolds = 0
@@ -29,6 +29,25 @@ public struct ReportState: Codable, Sendable, Hashable {
         public var declinedBy: [AccountID]?
         /// F14: agents whose phone was answered by a machine (also in `noAnswers`).
         public var voicemailAt: [AccountID]?
+    }
+
+    /// An agent's persistent leg (F12): a forwarded leg for charges (P3) from connected to disconnected.
+    public struct LegRecord: Codable, Sendable, Hashable {
+        public var legID: LegID
+        public var accountID: AccountID
+        /// The call center whose number the agent's phone was shown.
+        public var callCenterID: CallCenterID?
+        public var phoneType: PhoneType
+        public var openedAt: Timestamp
+        public var connectedAt: Timestamp?
+        /// When it ended: disconnected, failed, or closed by routing (the earliest of these seen).
+        public var endedAt: Timestamp?
+
+        /// Milliseconds connected (nil: never connected, or not ended yet).
+        public var connectedMilliseconds: Int64? {
+            guard let connectedAt, let endedAt else { return nil }
+            return max(0, endedAt.milliseconds(since: connectedAt))
+        }
     }
 
     public struct OutboundRecord: Codable, Sendable, Hashable {
@@ -60,6 +79,9 @@ public struct ReportState: Codable, Sendable, Hashable {
     /// Older usage points leaving memory for the store (see `ReportArchive`).
     public var archivedUsage = ArchiveLog<ChannelUsageTimeline.Point>()
     public var refusals: [Timestamp] = []
+    /// Agent legs open or recently ended (F12), by leg id; older ones move to `archivedLegs`.
+    public var agentLegs = ChangeTrackedDictionary<LegRecord>()
+    public var archivedLegs = ArchiveLog<LegRecord>()
 
     public init() {}
 
@@ -80,6 +102,22 @@ public struct ReportState: Codable, Sendable, Hashable {
         usageRecorded = try c.decodeIfPresent(Int.self, forKey: .usageRecorded) ?? 0
         archivedUsage = try c.decodeIfPresent(ArchiveLog<ChannelUsageTimeline.Point>.self, forKey: .archivedUsage) ?? ArchiveLog()
         refusals = try c.decode([Timestamp].self, forKey: .refusals)
+        agentLegs = try c.decodeIfPresent(ChangeTrackedDictionary<LegRecord>.self, forKey: .agentLegs) ?? ChangeTrackedDictionary()
+        archivedLegs = try c.decodeIfPresent(ArchiveLog<LegRecord>.self, forKey: .archivedLegs) ?? ArchiveLog()
+    }
+
+    /// Records that an agent leg ended at `at` (the earliest end reported counts).
+    public mutating func endLeg(_ leg: LegID, at: Timestamp) {
+        guard let record = agentLegs[leg] else { return }
+        if record.endedAt.map({ at < $0 }) ?? true { agentLegs[leg]?.endedAt = at }
+    }
+
+    /// Every agent leg the reports count: in memory and in the archive log's memory (as for `callRecords`).
+    public var legRecords: [LegRecord] {
+        guard !archivedLegs.records.isEmpty else { return Array(agentLegs.values) }
+        var all = agentLegs.dictionary
+        for r in archivedLegs.records where all[r.value.legID] == nil { all[r.value.legID] = r.value }
+        return Array(all.values)
     }
 
     /// Records a channel usage point (moving points of an older version's timeline first).
@@ -132,6 +170,8 @@ public enum ReportArchive {
     public static let callsField = "archivedCalls"
     /// The `ArchiveLog` field of `ReportState` that holds channel usage points.
     public static let usageField = "archivedUsage"
+    /// The `ArchiveLog` field of `ReportState` that holds ended agent legs (F12), keyed by when they were opened.
+    public static let legsField = "archivedLegs"
     /// How long after its end (event time) a call stays in memory: events about it that come late (an
     /// agent's no-answer reported after the hang-up) still find it. Later ones are ignored.
     public static let archiveAfterMilliseconds: Int64 = 60_000
@@ -198,7 +238,13 @@ public enum ReportArchive {
             state.recentUsage[number] = nil
             state.archivedUsage.append(point, key: usageKey(point.at, number: number))
         }
-        if ended.count > maxArchivedPerSweep || old.count > 2 * maxArchivedPerSweep {
+        let endedLegs = state.agentLegs.values.filter { l in l.endedAt.map { $0 < cutoff } ?? (l.openedAt < stale) }
+            .sorted { ($0.openedAt, $0.legID) < ($1.openedAt, $1.legID) }
+        for leg in endedLegs.prefix(maxArchivedPerSweep) {
+            state.agentLegs[leg.legID] = nil
+            state.archivedLegs.append(leg, key: key(offeredAt: leg.openedAt, callID: leg.legID))
+        }
+        if ended.count > maxArchivedPerSweep || old.count > 2 * maxArchivedPerSweep || endedLegs.count > maxArchivedPerSweep {
             state.eventsUntilSweep = sweepRetryEvents
         }
     }
@@ -206,8 +252,9 @@ public enum ReportArchive {
     /// The state a report over [from, to) is computed from: what is in memory, the archived calls offered in
     /// the range, and the archived usage points in the range with the last one before it (as the store returns
     /// them: archive key and JSON).
-    public static func including(calls: [Data], usage: [(key: String, value: Data)] = [], in state: ReportState) -> ReportState {
-        guard !calls.isEmpty || !usage.isEmpty else { return state }
+    public static func including(calls: [Data], usage: [(key: String, value: Data)] = [], legs: [Data] = [],
+                                 in state: ReportState) -> ReportState {
+        guard !calls.isEmpty || !usage.isEmpty || !legs.isEmpty else { return state }
         // Into logs of this copy's own (the live state's are not touched): `callRecords` and `usageTimeline`
         // merge a log's records with what is in memory, once each.
         let decoder = JSONDecoder()
@@ -229,6 +276,16 @@ public enum ReportArchive {
                 if let p = try? decoder.decode(ChannelUsageTimeline.Point.self, from: r.value) { log.append(p, key: r.key) }
             }
             s.archivedUsage = log
+        }
+        if !legs.isEmpty {
+            var log = ArchiveLog<ReportState.LegRecord>()
+            for r in state.archivedLegs.records { log.append(r.value, key: r.key) }
+            for data in legs {
+                if let l = try? decoder.decode(ReportState.LegRecord.self, from: data) {
+                    log.append(l, key: key(offeredAt: l.openedAt, callID: l.legID))
+                }
+            }
+            s.archivedLegs = log
         }
         return s
     }

@@ -49,6 +49,10 @@ public enum Reports {
         public var talkSeconds: Int
         public var billedSeconds: Int
         public var yen: Double
+        /// F12: agent legs connected in the period, and their connected time (apart from `talkSeconds`; their billed
+        /// time and charges are in `billedSeconds` and `yen`).
+        public var agentLegs: Int = 0
+        public var agentLegSeconds: Int = 0
     }
 
     public struct ChannelReport: Codable, Sendable, Hashable {
@@ -115,23 +119,36 @@ public enum Reports {
         }.sorted { $0.accountId < $1.accountId }
     }
 
-    /// P3: the forwarded leg of calls answered on personal phones, from answer to hang-up.
+    /// P3: the forwarded leg of calls answered on personal phones, from answer to hang-up; and agent legs (F12),
+    /// from connected to disconnected (calls bridged onto them add no forwarded leg of their own).
     public static func charges(_ s: ReportState, from: Timestamp, to: Timestamp) -> [ChargeRow] {
         guard let rates = s.tenant?.rates else { return [] }
         var rows: [String: (row: ChargeRow, sen: Int)] = [:]
-        for c in s.callRecords where inRange(c.offeredAt, from, to) && c.delivery == .externalNumber {
-            guard let agent = c.agent, let answered = c.answeredAt, let ended = c.endedAt, let type = c.phoneType else { continue }
-            let charge = ChargeCalculator.charge(talkMilliseconds: ended.milliseconds(since: answered), phoneType: type, rates: rates)
-            let key = "\(agent)|\(c.callCenterID)|\(type.rawValue)"
-            var entry = rows[key] ?? (ChargeRow(accountId: agent, callCenterId: c.callCenterID, phoneType: type, calls: 0,
+        func add(agent: AccountID, callCenter: CallCenterID, type: PhoneType, milliseconds: Int64, leg: Bool) {
+            let charge = ChargeCalculator.charge(talkMilliseconds: milliseconds, phoneType: type, rates: rates)
+            let key = "\(agent)|\(callCenter)|\(type.rawValue)"
+            var entry = rows[key] ?? (ChargeRow(accountId: agent, callCenterId: callCenter, phoneType: type, calls: 0,
                                                 talkSeconds: 0, billedSeconds: 0, yen: 0), 0)
-            entry.row.calls += 1
             // Saturating: the times come from other systems, and a report must never trap the service.
-            entry.row.talkSeconds = entry.row.talkSeconds.saturatingAdding(charge.talkSeconds)
+            if leg {
+                entry.row.agentLegs += 1
+                entry.row.agentLegSeconds = entry.row.agentLegSeconds.saturatingAdding(charge.talkSeconds)
+            } else {
+                entry.row.calls += 1
+                entry.row.talkSeconds = entry.row.talkSeconds.saturatingAdding(charge.talkSeconds)
+            }
             entry.row.billedSeconds = entry.row.billedSeconds.saturatingAdding(charge.billedSeconds)
             entry.sen = entry.sen.saturatingAdding(charge.sen)
             entry.row.yen = Double(entry.sen) / 100
             rows[key] = entry
+        }
+        for c in s.callRecords where inRange(c.offeredAt, from, to) && c.delivery == .externalNumber {
+            guard let agent = c.agent, let answered = c.answeredAt, let ended = c.endedAt, let type = c.phoneType else { continue }
+            add(agent: agent, callCenter: c.callCenterID, type: type, milliseconds: ended.milliseconds(since: answered), leg: false)
+        }
+        for l in s.legRecords where inRange(l.openedAt, from, to) {
+            guard let milliseconds = l.connectedMilliseconds else { continue }
+            add(agent: l.accountID, callCenter: l.callCenterID ?? "", type: l.phoneType, milliseconds: milliseconds, leg: true)
         }
         return rows.values.map(\.row).sorted { ($0.accountId, $0.callCenterId) < ($1.accountId, $1.callCenterId) }
     }

@@ -30,7 +30,8 @@ await ServiceMain.run(serviceName: "report-service", defaultHTTPPort: 8084, proc
         // The usage points of the range, and the last one before it (the usage in force when the range starts).
         let usage = try loop.archived(tenant: tenant, field: ReportArchive.usageField, from: "", to: from, newestFirst: true, limit: 1)
             + loop.archived(tenant: tenant, field: ReportArchive.usageField, from: from, to: to)
-        return ReportArchive.including(calls: calls, usage: usage, in: state)
+        let legs = try loop.archived(tenant: tenant, field: ReportArchive.legsField, from: from, to: to).map(\.value)
+        return ReportArchive.including(calls: calls, usage: usage, legs: legs, in: state)
     }
     return { routes in
         routes.guarded.get("reports/:kind") { request, context -> Response in

@@ -36,8 +36,9 @@ public struct RoutingProcessor: EventProcessor {
             guard let device = c.current.signInDevice else {
                 throw HandlerRejection(code: "invalidDevice", message: "the changed device has no valid number")
             }
-            state.setDevice(device, for: c.accountId, revision: c.revision)
-            outputs = []
+            at = c.at.timestamp
+            outputs = state.changeDevice(device, for: c.accountId, revision: c.revision,
+                                         persistentConnection: c.current.persistentConnection == true, at: at)
         case .presenceChanged(let p):
             at = p.at.timestamp
             outputs = state.presenceChanged(p.accountId, to: p.presence, at: at)
@@ -58,6 +59,15 @@ public struct RoutingProcessor: EventProcessor {
             case .unreachable: .unreachable
             }
             outputs = state.agentNoAnswer(n.callId, by: n.accountId, reason: reason, at: at)
+        case .agentLegConnected(let l):
+            at = l.at.timestamp
+            outputs = state.agentLegConnected(l.legId, account: l.accountId, at: at)
+        case .agentLegFailed(let l):
+            at = l.at.timestamp
+            outputs = state.agentLegEnded(l.legId, account: l.accountId, failure: l.reason, at: at)
+        case .agentLegDisconnected(let l):
+            at = l.at.timestamp
+            outputs = state.agentLegEnded(l.legId, account: l.accountId, failure: nil, at: at)
         case .dtmf(let d):
             at = d.at.timestamp
             outputs = state.keyPressed(d.key, call: d.callId, by: d.accountId, at: at)
@@ -158,7 +168,14 @@ public struct RoutingProcessor: EventProcessor {
             case .agentSetAway:
                 break  // carried by the preceding no-answer event
             case .channelsChanged(let change):
-                result.append(Emission(.usage, StatusEvents.ChannelsChanged(change, at: at), subject: change.callID, time: at))
+                result.append(Emission(.usage, StatusEvents.ChannelsChanged(change, at: at), subject: change.subject, time: at))
+            case .agentLegOpen(let account, let leg, let number, let callCenter, let presented):
+                result.append(Emission(.callCommands, CallCommandEvents.AgentLegOpen(
+                    accountId: account, legId: leg, dialNumber: number.e164, presentedCallerId: presented,
+                    callCenterId: callCenter), subject: leg, time: at))
+            case .agentLegClose(let account, let leg, let reason):
+                result.append(Emission(.callCommands, CallCommandEvents.AgentLegClose(accountId: account, legId: leg, reason: reason),
+                                       subject: leg, time: at))
             case .callCommand(let call, let account, let action):
                 let payload: any EventPayload = switch action {
                 case .hold: CallCommandEvents.Hold(callId: call, accountId: account)

@@ -7,11 +7,14 @@ public enum SettingsViews {
         public var kind: DeviceKind
         public var number: String?
         public var phoneType: PhoneType?
+        /// F12: the device keeps a persistent connection (absent: no).
+        public var persistentConnection: Bool?
 
-        public init(_ d: SignInDevice) {
+        public init(_ d: SignInDevice, persistentConnection: Bool = false) {
             kind = d.kind
             number = d.number?.masked
             phoneType = d.phoneType
+            self.persistentConnection = persistentConnection && d.isExternal ? true : nil
         }
     }
 
@@ -45,7 +48,8 @@ public enum SettingsViews {
     /// Every account with its current device.
     public static func accounts(_ registry: SettingsRegistry) -> [AccountView] {
         registry.accounts.values.sorted { $0.id < $1.id }.map {
-            AccountView(accountId: $0.id, name: $0.name, role: $0.role, device: DeviceView(registry.device(of: $0.id)))
+            AccountView(accountId: $0.id, name: $0.name, role: $0.role, device: DeviceView(registry.device(of: $0.id),
+                                                          persistentConnection: registry.hasPersistentConnection($0.id)))
         }
     }
 }

@@ -14,6 +14,15 @@ public struct MonitorView: Codable, Sendable, Hashable {
         public var since: String
         /// T4: 発信通話 outboundCall / 外線通話 externalCall / 内線通話 extensionCall for the last seat-view call.
         public var seatViewCall: SeatViewCallLabel?
+        /// F12: whether the agent's persistent leg is connected (absent for agents without one).
+        public var legConnected: Bool?
+        /// F13: offers declined with the decline key since the agent signed in.
+        public var declined: Int
+        /// F14: offers a machine answered on the agent's phone since the agent signed in.
+        public var voicemail: Int
+        /// F16: the call center is closed to personal phones and the agent's device is one: its calls do not reach
+        /// this agent.
+        public var cannotTakeCalls: Bool
     }
     public struct Center: Codable, Sendable, Hashable {
         public var callCenterId: String
@@ -39,7 +48,9 @@ public struct MonitorView: Codable, Sendable, Hashable {
                 return Agent(accountId: id, name: state.accountNames[id] ?? id, status: e?.status ?? .signedOut,
                              device: device.phoneType?.rawValue ?? "softphone", number: device.number?.masked,
                              holdCount: e?.holdCount ?? 0, callId: e?.callID, since: e.map { format($0.since) } ?? "",
-                             seatViewCall: state.seatViewLabels[id])
+                             seatViewCall: state.seatViewLabels[id], legConnected: e?.legConnected,
+                             declined: e?.declinedOffers ?? 0, voicemail: e?.voicemailOffers ?? 0,
+                             cannotTakeCalls: device.isExternal && !cc.personalPhonesAllowed)
             }
             return Center(callCenterId: cc.id, name: cc.name, agents: agents, waitingCalls: state.waiting[cc.id]?.count ?? 0,
                           holdCount: state.board.holdCount(of: cc.memberAccountIDs))

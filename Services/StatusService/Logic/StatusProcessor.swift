@@ -53,7 +53,21 @@ public struct StatusProcessor: EventProcessor {
             changed.append(state.board.answered(a.callId, by: a.accountId, at: at))
         case .offerCancelled(let c):
             at = c.at.timestamp
+            state.board.countMissedOffer(c.accountId, reason: c.reason)
             changed.append(state.board.noAnswer(c.callId, by: c.accountId, at: at))
+        case .agentLegOpen(let o):
+            changed.append(state.board.agentLegOpened(o.legId, for: o.accountId, at: at))
+        case .agentLegConnected(let l):
+            at = l.at.timestamp
+            changed.append(state.board.agentLegConnected(l.legId, for: l.accountId, at: at))
+        case .agentLegFailed(let l):
+            at = l.at.timestamp
+            changed.append(state.board.agentLegEnded(l.legId, for: l.accountId, at: at))
+        case .agentLegDisconnected(let l):
+            at = l.at.timestamp
+            changed.append(state.board.agentLegEnded(l.legId, for: l.accountId, at: at))
+        case .agentLegClose(let c):
+            changed.append(state.board.agentLegEnded(c.legId, for: c.accountId, at: at))
         case .agentNoAnswer(let n):
             at = n.at.timestamp
             changed.append(state.board.noAnswer(n.callId, by: n.accountId, at: at))
@@ -102,7 +116,8 @@ public struct StatusProcessor: EventProcessor {
     static func emission(_ e: AgentStatusBoard.Entry, at: Timestamp) -> Emission {
         Emission(.agentStatus, StatusEvents.StatusChanged(
             accountId: e.accountID, status: e.status, device: e.device.kind, phoneType: e.device.phoneType, callId: e.callID,
-            holdCount: e.holdCount, reason: e.reason == "answered" ? nil : e.reason, at: EventTime(at)),
+            holdCount: e.holdCount, reason: e.reason == "answered" ? nil : e.reason, at: EventTime(at),
+            legConnected: e.legConnected),
             subject: e.accountID, time: at)
     }
 }
