@@ -94,19 +94,23 @@ public struct AgentStatusBoard: Hashable, Codable, Sendable {
         }
     }
 
-    /// F12: routing dialled the agent's leg (an agent the board knows).
+    /// F12: routing dialled the agent's leg (an agent the board knows). The telephony layer's `connected` may have
+    /// been read first (the two come on different topics): it is kept.
     public mutating func agentLegOpened(_ leg: LegID, for account: AccountID, at: Timestamp) -> Entry? {
-        guard entries[account] != nil else { return nil }
+        guard let e = entries[account], e.legID != leg else { return nil }
         return update(account, at: at) {
             $0.legID = leg
             $0.legConnected = false
         }
     }
 
-    /// F12: the agent answered its leg.
+    /// F12: the agent answered its leg (the current one, or one whose command was not read yet).
     public mutating func agentLegConnected(_ leg: LegID, for account: AccountID, at: Timestamp) -> Entry? {
-        guard entries[account]?.legID == leg else { return nil }
-        return update(account, at: at) { $0.legConnected = true }
+        guard let e = entries[account], e.legID == leg || e.legID == nil else { return nil }
+        return update(account, at: at) {
+            $0.legID = leg
+            $0.legConnected = true
+        }
     }
 
     /// F12: the leg failed, dropped, or was closed by routing.

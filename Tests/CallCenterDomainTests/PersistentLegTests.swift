@@ -178,6 +178,46 @@ struct PersistentLegTests {
         #expect(decoded.agentLegs.isEmpty && decoded.persistentConnections.isEmpty && decoded.ledger.agentLegs.isEmpty)
     }
 
+    @Test("F12 S2 the persistent connection is an option of external numbers on all four screens, applied with the persistentConnectionCost warning; refused with the softphone; a change without it clears it")
+    func settingsOption() throws {
+        var registry = SettingsRegistryTests.registry()
+        let persistent = DeviceRequest(kind: .externalNumber, number: "090-1234-5678", persistentConnection: true)
+        let screens: [(SettingsScreen, String, String?, String)] = [
+            (.account, "admin", nil, "agentA"), (.myAccount, "agentA", nil, "agentA"),
+            (.callCenterOperations, "sup", "cc1", "agentA"), (.realtimeMonitor, "sup", "cc1", "agentA")]
+        for (i, (screen, actor, cc, target)) in screens.enumerated() {
+            let (outcome, _) = registry.handle(SettingsRegistryTests.request("p\(i)", actor: actor, screen: screen, cc: cc, target: target,
+                                                                               device: persistent), at: Fixtures.t0.adding(seconds: i))
+            guard case .applied(let change) = outcome else { Issue.record("\(screen): \(outcome)"); continue }
+            #expect(change.persistentConnection == true && change.warnings.contains { $0.code == .persistentConnectionCost }, "\(screen)")
+            #expect(registry.hasPersistentConnection("agentA"))
+        }
+        let (refused, _) = registry.handle(SettingsRegistryTests.request(
+            "soft", actor: "admin", screen: .account, target: "agentB",
+            device: DeviceRequest(kind: .softphone, persistentConnection: true)), at: Fixtures.t0.adding(seconds: 10))
+        guard case .rejected(_, let why, _) = refused else { Issue.record("applied"); return }
+        #expect(why.reason == .invalidRequest)
+        let (plain, _) = registry.handle(SettingsRegistryTests.request("plain", actor: "admin", screen: .account, target: "agentA"),
+                                         at: Fixtures.t0.adding(seconds: 11))
+        guard case .applied(let change) = plain else { Issue.record("\(plain)"); return }
+        #expect(change.persistentConnection == nil && !change.warnings.contains { $0.code == .persistentConnectionCost })
+        #expect(!registry.hasPersistentConnection("agentA"))
+    }
+
+    @Test("F12 T1 the status board shows legConnected whichever of routing's open command and the telephony layer's connected it reads first; a stale end changes nothing")
+    func boardLegConnected() throws {
+        var board = AgentStatusBoard(tenantID: Fixtures.tenantID)
+        _ = board.presenceChanged("m1", to: .available, at: Fixtures.t0)
+        #expect(board.agentLegOpened("leg-1", for: "m1", at: Fixtures.t0)?.legConnected == false)
+        #expect(board.agentLegConnected("leg-1", for: "m1", at: Fixtures.t0)?.legConnected == true)
+        #expect(board.agentLegEnded("leg-0", for: "m1", at: Fixtures.t0) == nil, "another leg's end")
+        #expect(board.agentLegEnded("leg-1", for: "m1", at: Fixtures.t0)?.legConnected == false)
+        // Connected read before the command: it stays connected when the command comes.
+        #expect(board.agentLegConnected("leg-2", for: "m1", at: Fixtures.t0)?.legConnected == true)
+        #expect(board.agentLegOpened("leg-2", for: "m1", at: Fixtures.t0) == nil && board.entry("m1")?.legConnected == true)
+        #expect(board.agentLegOpened("leg-9", for: "nobody", at: Fixtures.t0) == nil, "unknown agents are not added")
+    }
+
     @Test("F15 deliveries to personal phones carry the announcement: call center name, seconds waited, the caller's last four digits only with includeCallerNumber; softphones get none")
     func announcement() throws {
         var r = Self.routing(persistent: false) { $0.agentAnnouncement = AgentAnnouncement(enabled: true) }

@@ -29,7 +29,7 @@ struct HostileCorpusTests {
              TelephonyEvents.CallEnded(callId: "corpus", at: EventTime(t0))),
             ("cc.routing.decisions", ["status-service", "report-service"],
              RoutingEvents.CallRejected(callId: "corpus", reason: .concurrentCallLimitReached, at: t0)),
-            ("cc.call.commands", ["status-service"], CallCommandEvents.Hold(callId: "corpus", accountId: "agent1")),
+            ("cc.call.commands", ["status-service", "report-service"], CallCommandEvents.Hold(callId: "corpus", accountId: "agent1")),
             ("cc.usage", ["status-service", "report-service"],
              StatusEvents.ChannelsChanged(ChannelChange(callID: "corpus", delta: 1, inUse: 1, limit: 10), at: t0)),
         ]

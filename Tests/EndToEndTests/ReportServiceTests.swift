@@ -54,7 +54,7 @@ struct ReportServiceTests {
             (await service.get("/reports/charges?tenant=tenant-a&\(range)")?.body ?? "").contains(#""yen" : 33"#)
         }
         let csv = try #require(await service.get("/reports/charges?tenant=tenant-a&\(range)&format=csv"))
-        #expect(csv.body == "accountId,callCenterId,phoneType,calls,talkSeconds,billedSeconds,yen\r\nm,cc1,mobile,1,95,120,33.00\r\n")
+        #expect(csv.body == "accountId,callCenterId,phoneType,calls,talkSeconds,billedSeconds,yen,agentLegs,agentLegSeconds\r\nm,cc1,mobile,1,95,120,33.00,0,0\r\n")
         let csvByAccept = try #require(await HTTP.get("http://127.0.0.1:\(service.httpPort)/reports/charges?tenant=tenant-a&\(range)",
                                                       headers: ["Accept": "text/csv"]))
         #expect(csvByAccept.body == csv.body)
@@ -119,7 +119,7 @@ struct ReportServiceTests {
         #expect(chartAgain.body.contains("peak 3 of 3"), "the default range starts at the first archived point")
         let afterA = "from=\(RFC3339.format(Self.at(1)))&to=\(RFC3339.format(Self.at(600)))"
         #expect(await again.get("/reports/charges?tenant=tenant-a&\(afterA)&format=csv")?.body
-            == "accountId,callCenterId,phoneType,calls,talkSeconds,billedSeconds,yen\r\n", "a range after A's offer leaves it out")
+            == "accountId,callCenterId,phoneType,calls,talkSeconds,billedSeconds,yen,agentLegs,agentLegSeconds\r\n", "a range after A's offer leaves it out")
         await h.stopAll()
     }
 }

@@ -23,6 +23,17 @@ struct WholeSystemTests {
         // S2 through settings-service: four screens applied, two refusals.
         #expect(sim.output.components(separatedBy: "applied:").count - 1 == 4, "\(sim.output)")
         #expect(sim.output.contains("rejected: permissionDenied") && sim.output.contains("rejected: forbiddenDestination"))
+        // F12–F16 in the demo's summary: each rule happened, and F16 never let a Payments call reach a personal phone.
+        func figure(_ label: String) -> Int? {
+            sim.output.split(separator: "\n").first { $0.contains(label) }.flatMap { Int($0.split(separator: " ").last ?? "") }
+        }
+        #expect(sim.output.contains("with a persistent connection") && sim.output.contains("persistent connection holds a channel"))
+        #expect((figure("persistent legs dialled (F12)") ?? 0) >= 1 && figure("persistent legs dialled (F12)") == figure("persistent legs closed (F12)"),
+                "\(sim.output)")
+        #expect((figure("calls bridged onto a persistent leg (F12)") ?? 0) >= 1, "\(sim.output)")
+        #expect((figure("offers declined with 9 (F13)") ?? 0) >= 1 && (figure("voicemail answers taken back (F14)") ?? 0) >= 1)
+        #expect((figure("deliveries announced to personal phones (F15)") ?? 0) >= 1)
+        #expect(figure("Payments calls to personal phones (F16)") == 0)
 
         func changes(_ events: [DecodedEvent]) -> [StatusEvents.ChannelsChanged] {
             events.compactMap { e in if case .channelsChanged(let c) = e.event { c } else { nil } }

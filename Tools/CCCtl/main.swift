@@ -1,10 +1,11 @@
 // ccctl: the operator's view of a call-center deployment, against any Kafka cluster.
 //
 //   ccctl topics                                  topics with partitions, end offsets and each service's lag
-//   ccctl tail TOPIC [--tenant T] [--type X] [--call C] [--limit N] [--follow] [--show-numbers]
+//   ccctl tail TOPIC [--tenant T] [--type X] [--call C] [--leg L] [--limit N] [--follow] [--show-numbers]
 //   ccctl deadletters [--tenant T] [--code C] [--limit N]
 //   ccctl replay-deadletters [--tenant T] [--code C] [--yes]
 //   ccctl agent ACCOUNT --tenant T [--settings-url URL] [--token JWT]   (or CC_ACCESS_TOKEN)
+//   ccctl report KIND --tenant T [--from T] [--to T] [--report-url URL] [--token JWT]   a report as CSV
 //   ccctl auth-keys DIR                           a development ES256 key pair: DIR/signing-key.pem, DIR/jwks.json
 //   ccctl auth-token --key FILE --tenant T [--role R] [--hours H]   a development token signed with that key
 //
@@ -145,10 +146,13 @@ func tail(_ a: Arguments) async throws {
         if let t = a.options["tenant"], e?.attributes.tenantID != t { return true }
         if let t = a.options["type"], e?.attributes.type != t { return true }
         if let call = a.options["call"], e?.attributes.subject != call && !dataJSON(m).contains("\"\(call)\"") { return true }
+        // F12: an agent leg's commands, telephony events and channels carry its id.
+        if let leg = a.options["leg"], e?.attributes.subject != leg && !dataJSON(m).contains("\"\(leg)\"") { return true }
         let head = e.map { "\(RFC3339.format($0.attributes.time)) \($0.attributes.tenantID) \($0.attributes.type)" }
             ?? "(not a contract event)"
-        let line = "\(m.partition):\(m.offset) \(head) \(dataJSON(m))"
-        out(a.flags.contains("show-numbers") ? line : mask(line))
+        // Only the data is masked: the position and the time are digits a mask would take for a number.
+        let data = dataJSON(m)
+        out("\(m.partition):\(m.offset) \(head) \(a.flags.contains("show-numbers") ? data : mask(data))")
         shown += 1
         return a.limit.map { shown < $0 } ?? true
     }
@@ -214,30 +218,54 @@ func replay(_ a: Arguments) async throws {
     out("\nreplayed \(replayed) messages")
 }
 
+/// GET `base + path` with the caller's token; nil when it fails or answers other than 200 (401 and 403 end ccctl
+/// with what to do).
+func authorizedGet(_ a: Arguments, base: String, path: String, service: String, tenant: String) async -> Data? {
+    let token = a.options["token"] ?? ProcessInfo.processInfo.environment["CC_ACCESS_TOKEN"]
+    guard let url = URL(string: base + path) else { return nil }
+    var request = URLRequest(url: url)
+    if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+    guard let (data, r) = try? await URLSession.shared.data(for: request) else { return nil }
+    switch (r as? HTTPURLResponse)?.statusCode {
+    case 200: return data
+    case 401: fail("\(service) at \(base) refused the token (401): set CC_ACCESS_TOKEN or --token to a valid one", code: 3)
+    case 403: fail("\(service) at \(base) refused access to tenant \(tenant) (403): the token needs that tenant and role supervisor or systemAdministrator", code: 3)
+    default: return nil
+    }
+}
+
+func query(_ value: String) -> String { value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value }
+
+/// A report of report-service as CSV (F12: the charges report shows agent legs apart from calls).
+func report(_ a: Arguments) async throws {
+    guard let kind = a.positional.dropFirst().first, let tenant = a.options["tenant"] else {
+        fail("report needs KIND (callcenter, agent, outbound, charges, channels) and --tenant", code: 2)
+    }
+    let base = a.options["report-url"] ?? "http://127.0.0.1:8084"
+    var path = "/reports/\(query(kind))?format=csv&tenant=\(query(tenant))"
+    for bound in ["from", "to"] { if let v = a.options[bound] { path += "&\(bound)=\(query(v))" } }
+    guard let data = await authorizedGet(a, base: base, path: path, service: "report-service", tenant: tenant) else {
+        fail("report-service at \(base) gave no \(kind) report for \(tenant)")
+    }
+    FileHandle.standardOutput.write(data)
+}
+
 func agent(_ a: Arguments) async throws {
     guard let account = a.positional.dropFirst().first, let tenant = a.options["tenant"] else {
         fail("agent needs ACCOUNT and --tenant", code: 2)
     }
     let base = a.options["settings-url"] ?? "http://127.0.0.1:8081"
-    let token = a.options["token"] ?? ProcessInfo.processInfo.environment["CC_ACCESS_TOKEN"]
     func get(_ path: String) async -> Any? {
-        guard let url = URL(string: base + path) else { return nil }
-        var request = URLRequest(url: url)
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        guard let (data, r) = try? await URLSession.shared.data(for: request) else { return nil }
-        switch (r as? HTTPURLResponse)?.statusCode {
-        case 200: return try? JSONSerialization.jsonObject(with: data)
-        case 401: fail("settings-service at \(base) refused the token (401): set CC_ACCESS_TOKEN or --token to a valid one", code: 3)
-        case 403: fail("settings-service at \(base) refused access to tenant \(tenant) (403): the token needs that tenant and role supervisor or systemAdministrator", code: 3)
-        default: return nil
-        }
+        await authorizedGet(a, base: base, path: path, service: "settings-service", tenant: tenant)
+            .flatMap { try? JSONSerialization.jsonObject(with: $0) }
     }
     let t = tenant.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? tenant
     let acc = account.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? account
     guard let accounts = await get("/api/accounts?tenant=\(t)") as? [[String: Any]] else { fail("settings-service at \(base) does not know tenant \(tenant)") }
     guard let entry = accounts.first(where: { $0["accountId"] as? String == account }) else { fail("no account \(account) in \(tenant)") }
     let device = entry["device"] as? [String: Any] ?? [:]
-    out("\(account) (\(entry["name"] ?? "")), \(entry["role"] ?? ""): \(device["kind"] ?? "") \(device["phoneType"] ?? "") \(device["number"] ?? "")")
+    let persistent = device["persistentConnection"] as? Bool == true ? " (persistent connection)" : ""
+    out("\(account) (\(entry["name"] ?? "")), \(entry["role"] ?? ""): \(device["kind"] ?? "") \(device["phoneType"] ?? "") \(device["number"] ?? "")\(persistent)")
     let trail = await get("/api/audit?tenant=\(t)&account=\(acc)&limit=50") as? [[String: Any]] ?? []
     for e in trail {
         let prev = e["previous"] as? [String: Any] ?? [:], cur = e["current"] as? [String: Any] ?? [:]
@@ -254,13 +282,15 @@ do {
     case "deadletters": try await showDeadLetters(a)
     case "replay-deadletters": try await replay(a)
     case "agent": try await agent(a)
+    case "report": try await report(a)
     case "auth-keys": try AccessCommands.makeKeys(a)
     case "auth-token": try await AccessCommands.makeToken(a)
     default:
         fail("""
-            usage: ccctl topics | tail TOPIC [--tenant T] [--type X] [--call C] [--limit N] [--follow] [--show-numbers]
+            usage: ccctl topics | tail TOPIC [--tenant T] [--type X] [--call C] [--leg L] [--limit N] [--follow] [--show-numbers]
                    | deadletters [--tenant T] [--code C] [--limit N] | replay-deadletters [--tenant T] [--code C] [--yes]
                    | agent ACCOUNT --tenant T [--settings-url URL] [--token JWT (CC_ACCESS_TOKEN)]
+                   | report KIND --tenant T [--from T] [--to T] [--report-url URL] [--token JWT (CC_ACCESS_TOKEN)]
                    | auth-keys DIR [--kid K]
                    | auth-token --key FILE --tenant T [--role R] [--hours H] [--subject S] [--kid K] [--audience A]
                    options: --brokers H:P (KAFKA_BROKERS), --prefix P (CC_TOPIC_PREFIX)

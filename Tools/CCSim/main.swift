@@ -2,10 +2,12 @@
 //
 //   cc-sim demo [--brokers H:P] [--prefix P] [--tenant T] [--calls N] [--rate CALLS_PER_S] [--report-url URL]
 //
-// Configures a tenant (limit, rates, a call center, agents on softphone, mobile and landline),
-// changes devices through each of the four screens, then offers calls and answers them the way
-// people do: answers, holds with *0 and *, blind transfers with #number, parks with #700,
-// no-answers and hang-ups. Shows progress, then a summary of what the services decided.
+// Configures a tenant (limit, rates, two call centers, agents on softphone, mobile and landline),
+// changes devices through each of the four screens (one with a persistent connection), then offers
+// calls and answers them the way people do: answers confirmed with 1 or declined with 9, holds with
+// *0 and *, blind transfers with #number, parks with #700, no-answers, a voicemail answering, and
+// hang-ups; it connects the persistent leg routing dials. A few calls go to a queue closed to personal
+// phones. Shows progress, then a summary of what the services decided.
 import CallCenterDomain
 import EventContract
 import Foundation
@@ -62,6 +64,10 @@ final class Simulator {
     var sequence = 0
     var seen: [String: Int] = [:]  // decision/command type → count
     var peakChannels = 0
+    var openLegs = Set<String>()
+    var bridged = 0, announced = 0, closedQueueToPersonalPhones = 0
+    var cancelled: [String: Int] = [:]  // offer-cancelled reason → count
+    var externalOffers = 0
     var pending: [(due: Timestamp, payload: any EventPayload, topic: String)] = []
 
     init(_ o: Options) throws {
@@ -106,27 +112,37 @@ final class Simulator {
                                                                  extension: "\(201 + i)",
                                                                  editableCallCenterIDs: a.role == .agent ? [] : ["support"])))
         }
+        // F5 with F13: personal phones confirm with 1 or decline with 9; F12: idle legs close after 10 minutes; F15: the
+        // queue is announced to personal phones.
         config.append(ConfigEvents.CallCenterConfigured(CallCenter(
             id: "support", tenantID: o.tenant, name: "Support サポート", externalNumber: "03-1234-5678",
             noAnswerTimeoutSeconds: 30, wrapUpSeconds: 5, memberAccountIDs: ["a1", "a2", "a3", "a4", "a5", "a6"],
-            answerConfirmation: nil, maxNoAnswer: 3)))
+            answerConfirmation: AnswerConfirmation(enabled: true, key: "1", withinSeconds: 5, declineKey: "9"), maxNoAnswer: 3,
+            persistentConnection: PersistentConnectionSettings(idleMinutes: 10), agentAnnouncement: AgentAnnouncement(enabled: true))))
+        // F16: card payments never go to a personal phone.
+        config.append(ConfigEvents.CallCenterConfigured(CallCenter(
+            id: "payments", tenantID: o.tenant, name: "Payments 決済", externalNumber: "03-1234-5679",
+            noAnswerTimeoutSeconds: 30, wrapUpSeconds: 5, memberAccountIDs: ["a1", "a5"], allowPersonalPhones: false)))
         try await publish("cc.config", config)
-        say("configured tenant \(o.tenant): limit 8 channels, call center Support with 6 agents")
+        say("configured tenant \(o.tenant): limit 8 channels; call center Support with 6 agents (answer confirmation 1, "
+            + "decline 9, announcement), Payments with 2, closed to personal phones")
     }
 
     /// Device changes through each screen (S2), answered by settings-service.
     func changeDevices() async throws {
-        func req(_ id: String, _ actor: String, _ screen: SettingsScreen, _ target: String, _ number: String?) -> any EventPayload {
+        func req(_ id: String, _ actor: String, _ screen: SettingsScreen, _ target: String, _ number: String?,
+                 persistent: Bool = false) -> any EventPayload {
             SettingsEvents.ChangeRequested(
                 requestId: id, actorAccountId: actor, screen: screen,
                 callCenterId: screen.isCallCenterScoped ? "support" : nil, targetAccountId: target,
-                device: number.map { ContractDevice(kind: .externalNumber, number: $0) } ?? ContractDevice(kind: .softphone))
+                device: number.map { ContractDevice(kind: .externalNumber, number: $0, persistentConnection: persistent ? true : nil) }
+                    ?? ContractDevice(kind: .softphone))
         }
         let requests: [(id: String, make: (String) -> any EventPayload)] = [
             ("acc", { req($0, "admin", .account, "a1", "090-1111-2222") }),            // mobile, from アカウント
             ("my", { req($0, "a2", .myAccount, "a2", "03-5555-6666") }),               // landline, from マイアカウント
             ("ops", { req($0, "sup", .callCenterOperations, "a3", "080-3333-4444") }), // mobile, from コールセンター業務
-            ("rtm", { req($0, "sup", .realtimeMonitor, "a4", "050-7777-8888") }),      // IP phone, from リアルタイムモニタ
+            ("rtm", { req($0, "sup", .realtimeMonitor, "a4", "050-7777-8888", persistent: true) }), // IP phone, persistent (F12)
             ("deny", { req($0, "a5", .account, "a6", "090-9999-0000") }),              // refused: an agent on アカウント
             ("bad", { req($0, "admin", .account, "a6", "110") }),                      // refused: emergency number
         ]
@@ -151,8 +167,13 @@ final class Simulator {
                 switch e.event {
                 case .deviceChanged(let c):
                     guard let id = base(c.requestId) else { continue }
+                    let warnings = [("acdTimeoutTooShort", "ACD timeouts below 30 s"),
+                                    ("personalPhonesNotAllowed", "Payments is closed to personal phones"),
+                                    ("persistentConnectionCost", "a persistent connection holds a channel and is charged")]
+                        .filter { code, _ in c.warnings.contains { $0.code == code } }.map { "warning: \($0.1)" }
                     answers[id] = "applied: \(c.accountId) → \(c.current.phoneType?.rawValue ?? "softphone")"
-                        + (c.warnings.contains { $0.code == "acdTimeoutTooShort" } ? " (warning: ACD timeouts below 30 s)" : "")
+                        + (c.current.persistentConnection == true ? " with a persistent connection" : "")
+                        + (warnings.isEmpty ? "" : " (" + warnings.joined(separator: "; ") + ")")
                 case .deviceChangeRejected(let r):
                     guard let id = base(r.requestId) else { continue }
                     if r.reason == .unknownAccount { retry.append(id) } else { answers[id] = "rejected: \(r.reason.rawValue)" }
@@ -196,7 +217,8 @@ final class Simulator {
         try await decisions.assign(fromEnd)
         try await publish("cc.telephony.events", agents.filter { $0.role == .agent }.map {
             TelephonyEvents.PresenceChanged(accountId: $0.id, presence: .available, at: EventTime(now())) })
-        say("6 agents available; offering \(o.calls) calls at \(o.rate)/s")
+        let payments = max(2, o.calls / 12)
+        say("6 agents available; offering \(o.calls) calls to Support and \(payments) to Payments at \(o.rate)/s")
         let interval = Duration.milliseconds(Int(1000 / o.rate))
         var offered = 0
         var nextOffer = ContinuousClock.now
@@ -205,28 +227,26 @@ final class Simulator {
         let quietUntil = { ContinuousClock.now + .seconds(8) }
         var stopAt = ContinuousClock.now + .seconds(3600)
         while ContinuousClock.now < stopAt {
-            if offered < o.calls && ContinuousClock.now >= nextOffer {
+            if offered < o.calls + payments && ContinuousClock.now >= nextOffer {
                 let call = "call-\(runID)-\(offered)"
                 callsByIndex[call] = offered
+                // Every so often a Payments call, the rest Support.
+                let toPayments = offered >= o.calls
                 try await publish("cc.telephony.events", [TelephonyEvents.CallOffered(
-                    callId: call, callCenterId: "support", callerNumber: "+8175\(String(format: "%07d", 1_000_000 + offered))",
-                    dialedNumber: "+81312345678", at: EventTime(now()))], subject: call)
+                    callId: call, callCenterId: toPayments ? "payments" : "support",
+                    callerNumber: "+8175\(String(format: "%07d", 1_000_000 + offered))",
+                    dialedNumber: toPayments ? "+81312345679" : "+81312345678", at: EventTime(now()))], subject: call)
                 offered += 1
                 nextOffer = nextOffer + interval
-                progress("calls offered", offered, o.calls)
-                if offered == o.calls { stopAt = quietUntil() }
+                progress("calls offered", offered, o.calls + payments)
+                if offered == o.calls + payments { stopAt = quietUntil() }
             }
             for m in try await decisions.poll(maxMessages: 500, timeout: .milliseconds(50)) {
                 guard let e = try? CloudEventCodec.decode(value: m.value, headers: m.headers.map { ($0.key, $0.value) }),
                       e.attributes.tenantID == o.tenant else { continue }
                 seen[e.attributes.type, default: 0] += 1
-                if offered == o.calls { stopAt = max(stopAt, quietUntil()) }
-                switch e.event {
-                case .channelsChanged(let c): peakChannels = max(peakChannels, c.inUse)
-                case .offeredToAgent(let offer): schedule(offer, index: callsByIndex[offer.callId] ?? 0)
-                case .callRejected(let r): ended.insert(r.callId)
-                default: break
-                }
+                if offered == o.calls + payments { stopAt = max(stopAt, quietUntil()) }
+                react(to: e, callsByIndex: callsByIndex, ended: &ended)
             }
             let due = pending.filter { $0.due <= now() }
             pending.removeAll { $0.due <= now() }
@@ -235,14 +255,59 @@ final class Simulator {
                 if case let end as TelephonyEvents.CallEnded = d.payload { ended.insert(end.callId) }
             }
         }
-        // Hang up whatever is still waiting.
+        // Hang up whatever is still waiting; the shift ends: everybody signs out, which closes the persistent leg.
         let waiting = callsByIndex.keys.filter { !ended.contains($0) }
         try await publish("cc.telephony.events", waiting.map { TelephonyEvents.CallEnded(callId: $0, at: EventTime(now())) })
+        try await publish("cc.telephony.events", agents.filter { $0.role == .agent }.map {
+            TelephonyEvents.PresenceChanged(accountId: $0.id, presence: .signedOut, at: EventTime(now())) })
+        let closeBy = ContinuousClock.now + .seconds(15)
+        while !openLegs.isEmpty && ContinuousClock.now < closeBy {
+            for m in try await decisions.poll(maxMessages: 500, timeout: .milliseconds(100)) {
+                guard let e = try? CloudEventCodec.decode(value: m.value, headers: m.headers.map { ($0.key, $0.value) }),
+                      e.attributes.tenantID == o.tenant else { continue }
+                seen[e.attributes.type, default: 0] += 1
+                react(to: e, callsByIndex: callsByIndex, ended: &ended)
+            }
+            try await publishDue()
+        }
         try await summary()
     }
 
-    /// How the agent reacts to a ring, by call index: answers and talks, holds with *0 and *, transfers with
-    /// #number, parks with #700, or does not answer (the ACD tries the next agent).
+    /// What the telephony layer does with a decision or command: rings (or bridges) and plays the agent, connects and
+    /// hangs up agent legs (F12).
+    func react(to e: DecodedEvent, callsByIndex: [String: Int], ended: inout Set<String>) {
+        switch e.event {
+        case .channelsChanged(let c): peakChannels = max(peakChannels, c.inUse)
+        case .offeredToAgent(let offer):
+            if offer.delivery == .persistentLeg { bridged += 1 }
+            if offer.announcement != nil { announced += 1 }
+            if offer.callCenterId == "payments" && offer.delivery != .softphone { closedQueueToPersonalPhones += 1 }
+            schedule(offer, index: callsByIndex[offer.callId] ?? 0)
+        case .callRejected(let r): ended.insert(r.callId)
+        case .offerCancelled(let c): cancelled[c.reason.rawValue, default: 0] += 1
+        case .agentLegOpen(let o):
+            openLegs.insert(o.legId)
+            pending.append((now().adding(milliseconds: 500),
+                            TelephonyEvents.AgentLegConnected(accountId: o.accountId, legId: o.legId, at: EventTime(now().adding(milliseconds: 500))),
+                            "cc.telephony.events"))
+        case .agentLegClose(let c):
+            openLegs.remove(c.legId)
+            pending.append((now().adding(milliseconds: 100),
+                            TelephonyEvents.AgentLegDisconnected(accountId: c.accountId, legId: c.legId, at: EventTime(now().adding(milliseconds: 100))),
+                            "cc.telephony.events"))
+        default: break
+        }
+    }
+
+    func publishDue() async throws {
+        let due = pending.filter { $0.due <= now() }
+        pending.removeAll { $0.due <= now() }
+        for d in due { try await publish(d.topic, [d.payload]) }
+    }
+
+    /// How the agent reacts to a ring, by call index: answers (on a personal phone, confirms with 1) and talks, holds
+    /// with *0 and *, transfers with #number, parks with #700, declines with 9 (F13), lets a voicemail answer (F14), or
+    /// does not answer (the ACD tries the next agent). A call bridged onto a persistent leg is answered at once (F12).
     func schedule(_ offer: RoutingEvents.OfferedToAgent, index: Int) {
         let t = now()
         func at(_ ms: Int64) -> Timestamp { t.adding(milliseconds: ms) }
@@ -258,8 +323,20 @@ final class Simulator {
                                                      at: EventTime(at(800))))
             return
         }
-        later(600, TelephonyEvents.AgentAnswered(callId: offer.callId, accountId: offer.accountId, at: EventTime(at(600))))
-        let external = offer.delivery == .externalNumber
+        let answerAfter: Int64 = offer.delivery == .persistentLeg ? 100 : 600
+        later(answerAfter, TelephonyEvents.AgentAnswered(callId: offer.callId, accountId: offer.accountId, at: EventTime(at(answerAfter))))
+        if offer.delivery == .externalNumber && offer.attempt == 1 {
+            // The first personal-phone offer is declined, the second answered by the phone's voicemail, then every
+            // eleventh: each rule shows in every run.
+            externalOffers += 1
+            if externalOffers == 1 || index % 11 == 6 { keys("9", from: 800); return }  // F13: offered to the next agent at once
+            if externalOffers == 2 || index % 11 == 9 {                                 // F14: taken back, a no-answer
+                later(900, TelephonyEvents.AgentVoicemailDetected(callId: offer.callId, accountId: offer.accountId, at: EventTime(at(900))))
+                return
+            }
+        }
+        if offer.delivery == .externalNumber { keys("1", from: 800) }  // F5: answer confirmed
+        let external = offer.delivery != .softphone
         var endAfter: Int64 = 2_500 + Int64(index % 5) * 700
         switch index % 7 {
         case 1 where external:
@@ -279,6 +356,9 @@ final class Simulator {
         later(endAfter, TelephonyEvents.CallEnded(callId: offer.callId, at: EventTime(at(endAfter))))
     }
 
+    var declined: Int { cancelled[NoAnswerReason.declined.rawValue] ?? 0 }
+    var voicemail: Int { cancelled[NoAnswerReason.voicemail.rawValue] ?? 0 }
+
     func summary() async throws {
         say("\nWhat the services decided (tenant \(o.tenant)):")
         let names: [(String, String)] = [
@@ -288,13 +368,20 @@ final class Simulator {
             ("cc.call.hold.v1", "holds by keys"), ("cc.call.unhold.v1", "hold releases by keys"),
             ("cc.call.transfer.v1", "transfers"), ("cc.call.park.v1", "parks"), ("cc.call.dtmf-rejected.v1", "rejected key sequences"),
             ("cc.usage.channels-changed.v1", "channel changes"),
+            ("cc.call.agent-leg-open.v1", "persistent legs dialled (F12)"), ("cc.call.agent-leg-close.v1", "persistent legs closed (F12)"),
         ]
-        for (type, label) in names { say("  \(label.padding(toLength: 36, withPad: " ", startingAt: 0)) \(seen[type] ?? 0)") }
-        say("  \("peak channels in use".padding(toLength: 36, withPad: " ", startingAt: 0)) \(peakChannels) of 8")
+        func line(_ label: String, _ value: String) { say("  \(label.padding(toLength: 50, withPad: " ", startingAt: 0)) \(value)") }
+        for (type, label) in names { line(label, "\(seen[type] ?? 0)") }
+        line("calls bridged onto a persistent leg (F12)", "\(bridged)")
+        line("offers declined with 9 (F13)", "\(declined)")
+        line("voicemail answers taken back (F14)", "\(voicemail)")
+        line("deliveries announced to personal phones (F15)", "\(announced)")
+        line("Payments calls to personal phones (F16)", "\(closedQueueToPersonalPhones)")
+        line("peak channels in use", "\(peakChannels) of 8")
         if let url = o.reportURL {
             try? await Task.sleep(for: .seconds(2))
             if let charges = await get("\(url)/reports/charges?tenant=\(o.tenant)&format=csv") {
-                say("\nCharges for forwarded legs (report-service, P3):")
+                say("\nCharges for forwarded legs and persistent legs (report-service, P3):")
                 for line in charges.split(separator: "\r\n") { say("  \(line)") }
             }
         }

@@ -75,20 +75,17 @@ public struct ReportProcessor: EventProcessor {
             state.outbound.append(.init(requestID: o.requestId, accountID: o.accountId, device: o.device, via: o.via,
                                         allowed: o.allowed, at: context.eventTime))
         case .agentLegOpen(let o):
-            if state.agentLegs[o.legId] == nil {
-                // The contract's number is E.164; a number the rates do not know is charged as a mobile (as S1 types it).
-                let type = (try? PhoneNumber.parse(o.dialNumber))?.category.derivedPhoneType ?? .mobile
-                state.agentLegs[o.legId] = .init(legID: o.legId, accountID: o.accountId, callCenterID: o.callCenterId,
-                                                 phoneType: type, openedAt: context.eventTime)
-            }
+            // The contract's number is E.164; a number the rates do not know is charged as a mobile (as S1 types it).
+            let type = (try? PhoneNumber.parse(o.dialNumber))?.category.derivedPhoneType ?? .mobile
+            state.openLeg(o.legId, account: o.accountId, callCenter: o.callCenterId, phoneType: type, at: context.eventTime)
         case .agentLegConnected(let l):
-            if state.agentLegs[l.legId]?.connectedAt == nil { state.agentLegs[l.legId]?.connectedAt = l.at.timestamp }
+            state.connectLeg(l.legId, account: l.accountId, at: l.at.timestamp)
         case .agentLegFailed(let l):
-            state.endLeg(l.legId, at: l.at.timestamp)
+            state.endLeg(l.legId, account: l.accountId, at: l.at.timestamp)
         case .agentLegDisconnected(let l):
-            state.endLeg(l.legId, at: l.at.timestamp)
+            state.endLeg(l.legId, account: l.accountId, at: l.at.timestamp)
         case .agentLegClose(let c):
-            state.endLeg(c.legId, at: context.eventTime)
+            state.endLeg(c.legId, account: c.accountId, at: context.eventTime)
         case .channelsChanged(let c):
             state.recordUsage(ChannelUsageTimeline.Point(at: c.at.timestamp, inUse: c.inUse, limit: c.limit))
         default:

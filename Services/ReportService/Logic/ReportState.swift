@@ -37,7 +37,8 @@ public struct ReportState: Codable, Sendable, Hashable {
         public var accountID: AccountID
         /// The call center whose number the agent's phone was shown.
         public var callCenterID: CallCenterID?
-        public var phoneType: PhoneType
+        /// From routing's open command (nil while only the telephony layer's events were read: not charged).
+        public var phoneType: PhoneType?
         public var openedAt: Timestamp
         public var connectedAt: Timestamp?
         /// When it ended: disconnected, failed, or closed by routing (the earliest of these seen).
@@ -106,10 +107,29 @@ public struct ReportState: Codable, Sendable, Hashable {
         archivedLegs = try c.decodeIfPresent(ArchiveLog<LegRecord>.self, forKey: .archivedLegs) ?? ArchiveLog()
     }
 
+    /// Routing's command dialling an agent leg. The telephony layer's events about it come on another topic and
+    /// may have been read first: what they said is kept.
+    public mutating func openLeg(_ leg: LegID, account: AccountID, callCenter: CallCenterID?, phoneType: PhoneType,
+                                 at: Timestamp) {
+        var record = agentLegs[leg] ?? LegRecord(legID: leg, accountID: account, openedAt: at)
+        record.callCenterID = callCenter
+        record.phoneType = phoneType
+        record.openedAt = min(record.openedAt, at)
+        agentLegs[leg] = record
+    }
+
+    /// The telephony layer connected an agent leg.
+    public mutating func connectLeg(_ leg: LegID, account: AccountID, at: Timestamp) {
+        var record = agentLegs[leg] ?? LegRecord(legID: leg, accountID: account, openedAt: at)
+        if record.connectedAt == nil { record.connectedAt = at }
+        agentLegs[leg] = record
+    }
+
     /// Records that an agent leg ended at `at` (the earliest end reported counts).
-    public mutating func endLeg(_ leg: LegID, at: Timestamp) {
-        guard let record = agentLegs[leg] else { return }
-        if record.endedAt.map({ at < $0 }) ?? true { agentLegs[leg]?.endedAt = at }
+    public mutating func endLeg(_ leg: LegID, account: AccountID, at: Timestamp) {
+        var record = agentLegs[leg] ?? LegRecord(legID: leg, accountID: account, openedAt: at)
+        if record.endedAt.map({ at < $0 }) ?? true { record.endedAt = at }
+        agentLegs[leg] = record
     }
 
     /// Every agent leg the reports count: in memory and in the archive log's memory (as for `callRecords`).
@@ -149,6 +169,7 @@ public struct ReportState: Codable, Sendable, Hashable {
         func see(_ t: Timestamp?) { if let t, latest.map({ t > $0 }) ?? true { latest = t } }
         for c in calls.values { see(c.endedAt ?? c.answeredAt ?? c.lastOfferedAt ?? c.offeredAt) }
         for p in recentUsage.values { see(p.at) }
+        for l in agentLegs.values { see(l.endedAt ?? l.connectedAt ?? l.openedAt) }
         see(outbound.last?.at)
         see(refusals.last)
         return latest

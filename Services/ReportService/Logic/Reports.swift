@@ -147,8 +147,8 @@ public enum Reports {
             add(agent: agent, callCenter: c.callCenterID, type: type, milliseconds: ended.milliseconds(since: answered), leg: false)
         }
         for l in s.legRecords where inRange(l.openedAt, from, to) {
-            guard let milliseconds = l.connectedMilliseconds else { continue }
-            add(agent: l.accountID, callCenter: l.callCenterID ?? "", type: l.phoneType, milliseconds: milliseconds, leg: true)
+            guard let milliseconds = l.connectedMilliseconds, let type = l.phoneType else { continue }
+            add(agent: l.accountID, callCenter: l.callCenterID ?? "", type: type, milliseconds: milliseconds, leg: true)
         }
         return rows.values.map(\.row).sorted { ($0.accountId, $0.callCenterId) < ($1.accountId, $1.callCenterId) }
     }

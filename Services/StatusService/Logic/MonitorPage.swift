@@ -35,6 +35,8 @@ public enum MonitorPage {
   .bar { height: 10px; background: #e6e9ef; border-radius: 5px; overflow: hidden; width: 220px; display: inline-block; vertical-align: middle; }
   .bar > div { height: 100%; width: 0; background: #3b82f6; }
   #state { font-size: .8rem; color: #777; }
+  .leg { font-size: .85rem; } .leg.connected { color: #15803d; font-weight: 600; } .leg.dialling { color: #a16207; }
+  tr.cannot-take td { color: #9a3412; } .note { font-size: .8rem; color: #9a3412; }
 """#
 
     public static let script = #"""
@@ -42,6 +44,12 @@ const labels = { signedOut: "Signed out サインアウト", available: "Availab
   talking: "Talking 通話中", onHold: "On hold 保留中", wrapUp: "Wrap-up 後処理", away: "Away 離席" };
 const devices = { softphone: "Softphone ソフトフォン", mobile: "Mobile 携帯電話", landline: "Landline 固定電話", ipPhone: "IP phone IP電話" };
 const calls = { extensionCall: "Extension call 内線通話", outboundCall: "Outbound call 発信通話", externalCall: "External call 外線通話" };
+// F12: the persistent leg of an agent with one (legConnected absent: none).
+function leg(a) {
+  if (a.legConnected === undefined || a.legConnected === null) return `<td class="leg" data-leg="none"></td>`;
+  return a.legConnected ? `<td class="leg connected" data-leg="connected">Connected 常時接続中</td>`
+                        : `<td class="leg dialling" data-leg="down">Not connected 未接続</td>`;
+}
 // The access token comes in the URL fragment (/#access_token=...), which browsers never send to a server. It is kept
 // for this tab only and removed from the address bar, so that it is not bookmarked, shared or left in the history.
 const fragment = new URLSearchParams(location.hash.slice(1));
@@ -71,10 +79,14 @@ function render(m) {
       <h2>${esc(c.name)}</h2>
       <div class="stats"><span>Waiting calls 待ち呼: <b class="waiting">${c.waitingCalls}</b></span>
         <span>Holds 保留数: <b class="holds">${c.holdCount}</b></span></div>
-      <table><tr><th>Agent</th><th>Status 状態</th><th>Device サインイン端末</th><th>Number</th><th>Holds</th><th>Seat view</th></tr>
-      ${c.agents.map(a => `<tr data-agent="${esc(a.accountId)}"><td>${esc(a.name)}</td>
+      <table><tr><th>Agent</th><th>Status 状態</th><th>Device サインイン端末</th><th>Number</th><th>Persistent connection 常時接続</th>
+        <th>Holds</th><th>Declined 拒否</th><th>Voicemail 留守電</th><th>Seat view</th></tr>
+      ${c.agents.map(a => `<tr data-agent="${esc(a.accountId)}" class="${a.cannotTakeCalls ? "cannot-take" : ""}"><td>${esc(a.name)}</td>
         <td><span class="status ${esc(a.status)}" data-status="${esc(a.status)}">${esc(labels[a.status] || a.status)}</span></td>
-        <td>${esc(devices[a.device] || a.device)}</td><td>${esc(a.number || "")}</td><td>${a.holdCount}</td><td>${esc(calls[a.seatViewCall] || "")}</td></tr>`).join("")}
+        <td>${esc(devices[a.device] || a.device)}${a.cannotTakeCalls
+          ? `<div class="note" data-cannot-take>Cannot take this queue's calls on a personal phone 個人端末では受けられません</div>` : ""}</td>
+        <td>${esc(a.number || "")}</td>${leg(a)}<td>${a.holdCount}</td>
+        <td data-declined>${a.declined}</td><td data-voicemail>${a.voicemail}</td><td>${esc(calls[a.seatViewCall] || "")}</td></tr>`).join("")}
       </table></div>`).join("");
 }
 fetch("/api/monitor" + query, { headers }).then(r => r.ok ? r.json() : (refused(r.status), null)).then(m => m && render(m));
