@@ -31,7 +31,7 @@ bench-domain: bootstrap
 	swift build -c release --product DomainBenchmark
 	.build/release/DomainBenchmark 2
 
-# The pipeline benchmark (issue 9): the event codec against Foundation's; raw passthrough vs routing-service
+# The pipeline benchmark: the event codec against Foundation's; raw passthrough vs routing-service
 # (60,000 calls, 186,000 events: with fewer, librdkafka's fetch ramp-up is much of the raw relay's time), latency, RSS.
 # Release builds of the service and the tool (about 5 minutes the first time on 2 cores).
 bench: bootstrap

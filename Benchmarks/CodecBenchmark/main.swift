@@ -55,7 +55,7 @@ var sink = 0
 }
 
 try measure("payload encode, Foundation JSONEncoder (baseline)") { try encodeMix { Array(try foundationEncoder.encode($0)) } }
-try measure("payload encode, tree encoder (session 2)") { try encodeMix { try SortedJSONEncoder.encodeAsTree($0) } }
+try measure("payload encode, tree encoder (the first fast encoder)") { try encodeMix { try SortedJSONEncoder.encodeAsTree($0) } }
 try measure("payload encode, SortedJSONEncoder (streaming)") { try encodeMix { try SortedJSONEncoder.encode($0) } }
 
 let events: [[UInt8]] = [

@@ -17,6 +17,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import ArgumentParser
 import KafkaClient
 
 /// `cc-bench --relay BROKERS IN OUT`: the raw relay of the latency baseline, run as its own process like a service
@@ -46,7 +47,7 @@ if CommandLine.arguments.count == 5, CommandLine.arguments[1] == "--relay" {
 /// `cc-bench --hop-probe BROKERS TOPIC N`: diagnostic. N pairs of 330-byte messages, one pair per millisecond, to
 /// partition 0 of TOPIC (6 partitions, created if missing), read back by a consumer assigned all 6 from the start
 /// (fetch wait 2 ms); prints one hop's latency percentiles. Producer and consumer only: no CloudEvents, no task per
-/// message. It showed that local Tansu answers more slowly as a partition grows (docs/benchmarks.md, session 12).
+/// message. It showed that local Tansu answers more slowly as a partition grows.
 if CommandLine.arguments.count == 5, CommandLine.arguments[1] == "--hop-probe" {
     let (brokers, topic, n) = (CommandLine.arguments[2], CommandLine.arguments[3], Int(CommandLine.arguments[4]) ?? 10_000)
     @Sendable func nowUs() -> Int64 { var t = timespec(); clock_gettime(CLOCK_REALTIME, &t); return Int64(t.tv_sec) * 1_000_000 + Int64(t.tv_nsec) / 1_000 }
@@ -85,53 +86,37 @@ if CommandLine.arguments.count == 5, CommandLine.arguments[1] == "--hop-probe" {
     exit(0)
 }
 
-struct Options {
+struct Options: ParsableCommand {
+    @Option(help: "Kafka bootstrap servers to measure against (default: start the local broker on a free port).")
     var brokers: String?
-    var calls = 20_000
-    var rate = 1_000
-    var seconds = 10
-    var bin = ".build/release"
+    @Option(help: "Calls of the throughput runs (each call is about six events).") var calls = 20_000
+    @Option(help: "Calls offered per second in the latency run.") var rate = 1_000
+    @Option(help: "Seconds the latency run lasts.") var seconds = 10
+    @Option(help: "Where the services' executables are.") var bin = ".build/release"
+    @Option(name: .customLong("write-doc"), help: "Also write the figures into this Markdown file's generated section.")
     var doc: String?
     /// Events the service has consumed in all when its peak RSS is read.
-    var memoryEvents = 1_000_000
+    @Option(help: "Events consumed in all when the services' peak RSS is read.") var memoryEvents = 1_000_000
     /// Also runs the other three services (settings, status, report) on the same topics.
-    var system = false
-}
+    @Flag(help: "Run all four services (the system benchmark), not routing-service alone.") var system = false
 
-var o = Options()
-var args = Array(CommandLine.arguments.dropFirst())
-if args.contains("--help") || args.contains("-h") {
-    print("""
-    usage: cc-bench [--brokers H:P] [--calls N] [--rate CALLS_PER_S] [--seconds S] [--bin DIR] [--memory-events N]
-                    [--system] [--write-doc PATH]
-    Measures routing-service (and with --system all four services) against a raw consume → produce passthrough
-    on the same broker; without --brokers it starts the local broker. See docs/benchmarks.md.
-           cc-bench --hop-probe H:P TOPIC N
-    Diagnostic: one hop's latency through the broker (N pairs of messages, a pair per millisecond, on one partition).
-    """)
-    exit(0)
-}
-if let i = args.firstIndex(of: "--system") {
-    o.system = true
-    args.remove(at: i)
-}
-if args.count % 2 == 1 {
-    FileHandle.standardError.write(Data("option \(args.last!) needs a value (cc-bench --help)\n".utf8))
-    exit(2)
-}
-while args.count >= 2 {
-    let (k, v) = (args.removeFirst(), args.removeFirst())
-    switch k {
-    case "--brokers": o.brokers = v
-    case "--calls": o.calls = Int(v) ?? o.calls
-    case "--rate": o.rate = Int(v) ?? o.rate
-    case "--seconds": o.seconds = Int(v) ?? o.seconds
-    case "--bin": o.bin = v
-    case "--write-doc": o.doc = v
-    case "--memory-events": o.memoryEvents = Int(v) ?? o.memoryEvents
-    default: FileHandle.standardError.write(Data("unknown option \(k)\n".utf8)); exit(2)
+    static let configuration = CommandConfiguration(
+        commandName: "cc-bench",
+        abstract: "How fast routing-service (or, with --system, all four services) is next to the raw limit of the same broker and client.",
+        discussion: """
+            Steps: a raw consume → produce passthrough; the pipeline on a realistic tenant; latency at a fixed call rate \
+            against a raw relay; peak RSS after --memory-events events. Diagnostics: cc-bench --hop-probe H:P TOPIC N \
+            (one hop's latency through the broker). cc-bench --relay H:P IN OUT is the relay the latency step starts.
+            """)
+
+    func validate() throws {
+        guard calls > 0, rate > 0, seconds > 0, memoryEvents > 0 else {
+            throw ValidationError("--calls, --rate, --seconds and --memory-events must be more than 0")
+        }
     }
 }
+
+let o = Options.parseOrExit()
 
 func say(_ s: String) { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }
 func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }

@@ -1,5 +1,5 @@
 /// Interprets key presses on a personal phone during a call (F6–F9; the grammar
-/// table of SPEC.md). `*` or `#` puts the customer on hold at once and starts
+/// table of docs/product-rules.md). `*` or `#` puts the customer on hold at once and starts
 /// collecting; the sequence ends after a pause with no key, measured on event
 /// time, so `expire(now:)` is driven by the service's clock or clock ticks.
 public struct DTMFInterpreter: Hashable, Codable, Sendable {

@@ -2,7 +2,7 @@ import CallCenterDomain
 
 // routing-service's state entities that change with every call (an agent, a call in progress) write their own JSON:
 // the bytes their synthesized `Codable` gives through Foundation's sorted-keys encoder, without `Codable`'s generic
-// containers (most of the state diff's time per batch; see docs/benchmarks.md, session 11). Tests compare the bytes
+// containers (most of the state diff's time per batch, as measured by `make bench`). Tests compare the bytes
 // with Foundation's for random values. A stored property added to one of these types must be added here too: the
 // tests fail until it is.
 

@@ -55,20 +55,16 @@ public enum TelephonyEvents {
     }
 
     /// F12: the agent answered its persistent leg.
-    public struct AgentLegConnected: EventPayload {
+    public struct AgentLegConnected: AgentLegEvent {
         public static let eventType = "cc.agent-leg.connected.v1"
         public var accountId: String
         public var legId: String
         public var at: EventTime
         public init(accountId: String, legId: String, at: EventTime) { self.accountId = accountId; self.legId = legId; self.at = at }
-        public func validate() throws(SchemaViolation) {
-            try SchemaViolation.nonEmpty(accountId, "accountId"); try SchemaViolation.nonEmpty(legId, "legId")
-            try SchemaViolation.bounded(["accountId": accountId, "legId": legId])
-        }
     }
 
     /// F12: the persistent leg could not be connected.
-    public struct AgentLegFailed: EventPayload {
+    public struct AgentLegFailed: AgentLegEvent {
         public static let eventType = "cc.agent-leg.failed.v1"
         public var accountId: String
         public var legId: String
@@ -77,23 +73,15 @@ public enum TelephonyEvents {
         public init(accountId: String, legId: String, reason: AgentLegFailureReason, at: EventTime) {
             self.accountId = accountId; self.legId = legId; self.reason = reason; self.at = at
         }
-        public func validate() throws(SchemaViolation) {
-            try SchemaViolation.nonEmpty(accountId, "accountId"); try SchemaViolation.nonEmpty(legId, "legId")
-            try SchemaViolation.bounded(["accountId": accountId, "legId": legId])
-        }
     }
 
     /// F12: the persistent leg ended (the agent hung up, the network dropped it, or routing closed it).
-    public struct AgentLegDisconnected: EventPayload {
+    public struct AgentLegDisconnected: AgentLegEvent {
         public static let eventType = "cc.agent-leg.disconnected.v1"
         public var accountId: String
         public var legId: String
         public var at: EventTime
         public init(accountId: String, legId: String, at: EventTime) { self.accountId = accountId; self.legId = legId; self.at = at }
-        public func validate() throws(SchemaViolation) {
-            try SchemaViolation.nonEmpty(accountId, "accountId"); try SchemaViolation.nonEmpty(legId, "legId")
-            try SchemaViolation.bounded(["accountId": accountId, "legId": legId])
-        }
     }
 
     public struct AgentNoAnswer: EventPayload {

@@ -11,6 +11,17 @@ public enum HTTPServer {
         configuration: ServiceConfiguration, access: AccessVerifier?, health: HealthState, metrics: ServiceMetrics,
         logger: Logger, routes: Routes = { _ in }
     ) -> some ApplicationProtocol {
+        Application(
+            router: makeRouter(access: access, health: health, metrics: metrics, routes: routes),
+            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort),
+                                 serverName: configuration.serviceName),
+            logger: logger)
+    }
+
+    /// The router of `makeApplication`: the probes, the security headers, the access check of the guarded routes and
+    /// `routes`; tests drive it in-process.
+    public static func makeRouter(access: AccessVerifier?, health: HealthState, metrics: ServiceMetrics,
+                                  routes: Routes = { _ in }) -> Router<ServiceRequestContext> {
         let router = Router(context: ServiceRequestContext.self)
         router.add(middleware: SecurityHeadersMiddleware())
         router.get("healthz") { _, _ in "ok\n" }
@@ -28,11 +39,7 @@ public enum HTTPServer {
                             body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))
         }
         routes(HTTPRoutes(open: router, guarded: router.group().add(middleware: AccessMiddleware(verifier: access))))
-        return Application(
-            router: router,
-            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort),
-                                 serverName: configuration.serviceName),
-            logger: logger)
+        return router
     }
 }
 

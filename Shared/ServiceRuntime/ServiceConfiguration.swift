@@ -2,7 +2,7 @@ import Foundation
 import KafkaClient
 import Logging
 
-/// A service's configuration, read from the environment variables of CONTRACT.md.
+/// A service's configuration, read from the environment variables of docs/event-contract.md.
 public struct ServiceConfiguration: Sendable {
     /// The service's name, e.g. `routing-service`; also its consumer group and event `source`.
     public var serviceName: String

@@ -29,6 +29,14 @@ public struct ServiceRequestContext: RequestContext {
             throw .noToken("this route needs a bearer token")
         }
     }
+
+    /// The tenant a request is about (as `tenant(of:)`) and its state in `reader`; 404 when this instance holds none.
+    public func tenantState<Reader: TenantStateReader>(of request: Request,
+                                                       in reader: Reader) throws(HTTPRefusal) -> (tenant: String, state: Reader.State) {
+        let tenant = try tenant(of: request)
+        guard let state = reader.state(of: tenant) else { throw HTTPRefusal(.notFound, "unknown tenant") }
+        return (tenant, state)
+    }
 }
 
 /// What the access check found for a request.

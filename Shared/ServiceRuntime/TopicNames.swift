@@ -1,4 +1,4 @@
-/// The topic names of CONTRACT.md, with the deployment's prefix applied.
+/// The topic names of docs/event-contract.md, with the deployment's prefix applied.
 public struct TopicNames: Sendable, Hashable {
     public let prefix: String
     // Stored, not computed: every output of every batch names its topic, and a prefixed name built on each use

@@ -21,7 +21,7 @@ struct ServiceLifecycleTests {
             ], httpPort: try FreePort.find(), logDirectory: dir))
         }
         for s in running {
-            try await eventually(timeout: .seconds(30), "\(s.name) ready") { await s.get("/readyz")?.status == 200 }
+            try await eventually(timeout: .seconds(60), "\(s.name) ready") { await s.get("/readyz")?.status == 200 }
             #expect(await s.get("/healthz")?.status == 200)
             let metrics = try #require(await s.get("/metrics"))
             #expect(metrics.body.contains("cc_ready{service=\"\(s.name)\"} 1"))

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Container deployment")
 struct ComposeTests {
-    @Test("compose/docker-compose.yml validates against the Compose Specification schema and runs every service as CONTRACT.md says")
+    @Test("compose/docker-compose.yml validates against the Compose Specification schema and runs every service as docs/event-contract.md says")
     func composeFile() async throws {
         let root = TestBroker.projectRoot
         let r = try await runProgram(root.appendingPathComponent(".venv/bin/python"),

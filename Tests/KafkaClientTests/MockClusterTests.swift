@@ -75,8 +75,8 @@ struct MockClusterTests {
             (error as? KafkaError)?.code == .brokerUnreachable
         }
         // "Not a hang": the attempt gives up after its 1.5 s timeout; the bound leaves room for a machine busy with
-        // the rest of the suite (it took 11.5 s once in a clean-clone run on 2 cores, with 10 s as the bound).
-        #expect(ContinuousClock.now - start < .seconds(30))
+        // the rest of the suite (11.5 s once in a clean-clone run on 2 cores, 32 s once with a build running beside it).
+        #expect(ContinuousClock.now - start < .seconds(60))
 
         let producer = try KafkaProducer(configuration: ProducerConfiguration(
             common: common, messageTimeoutMilliseconds: 1_500))

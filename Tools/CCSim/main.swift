@@ -14,35 +14,45 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import ArgumentParser
 import KafkaClient
 
-struct Options {
+struct Options: ParsableArguments {
+    @Option(help: "Kafka bootstrap servers (default: KAFKA_BROKERS, else 127.0.0.1:9092).")
     var brokers = ProcessInfo.processInfo.environment["KAFKA_BROKERS"] ?? "127.0.0.1:9092"
+    @Option(help: "The deployment's topic name prefix (default: CC_TOPIC_PREFIX, else none).")
     var prefix = ProcessInfo.processInfo.environment["CC_TOPIC_PREFIX"] ?? ""
-    var tenant = "demo"
-    var calls = 40
-    var rate = 4.0
-    var reportURL: String? = "http://127.0.0.1:8084"
+    @Option(help: "The tenant the scenario configures and plays.") var tenant = "demo"
+    @Option(help: "Calls offered to the Support call center (a few more go to Payments).") var calls = 40
+    @Option(help: "Calls offered per second.") var rate = 4.0
+    @Option(help: "report-service's base URL for the charges at the end, or none (needs CC_ACCESS_TOKEN).")
+    var reportURL = "http://127.0.0.1:8084"
 
-    static func parse(_ args: [String]) -> Options? {
-        var o = Options()
-        var i = 0
-        while i < args.count {
-            guard i + 1 < args.count else { return nil }
-            let v = args[i + 1]
-            switch args[i] {
-            case "--brokers": o.brokers = v
-            case "--prefix": o.prefix = v
-            case "--tenant": o.tenant = v
-            case "--calls": guard let n = Int(v), n > 0 else { return nil }; o.calls = n
-            case "--rate": guard let r = Double(v), r > 0 else { return nil }; o.rate = r
-            case "--report-url": o.reportURL = v == "none" ? nil : v
-            default: return nil
-            }
-            i += 2
-        }
-        return o
+    var reportBase: String? { reportURL == "none" ? nil : reportURL }
+
+    func validate() throws {
+        guard calls > 0 else { throw ValidationError("--calls must be 1 or more") }
+        guard rate > 0, rate.isFinite else { throw ValidationError("--rate must be more than 0") }
     }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Plays the telephony layer and the admin web app against running services: the scenario of make run.",
+        discussion: """
+            Configures a tenant (limit 8, rates, call centers Support and Payments, six agents), changes devices through \
+            the four screens, offers calls and plays each agent's reaction, then prints what the services decided and \
+            the charges report.
+            """)
+
+    @OptionGroup var options: Options
+
+    func run() async throws { try await Simulator(options).run() }
+}
+
+struct CCSim: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cc-sim", abstract: "The demo's telephony layer and admin app.",
+                                                    subcommands: [Demo.self])
 }
 
 func now() -> Timestamp { Timestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000)) }
@@ -378,7 +388,7 @@ final class Simulator {
         line("deliveries announced to personal phones (F15)", "\(announced)")
         line("Payments calls to personal phones (F16)", "\(closedQueueToPersonalPhones)")
         line("peak channels in use", "\(peakChannels) of 8")
-        if let url = o.reportURL {
+        if let url = o.reportBase {
             try? await Task.sleep(for: .seconds(2))
             if let charges = await get("\(url)/reports/charges?tenant=\(o.tenant)&format=csv") {
                 say("\nCharges for forwarded legs and persistent legs (report-service, P3):")
@@ -405,17 +415,24 @@ final class Simulator {
 
 /// librdkafka properties from `KAFKA_PROPERTY_*` (a secured cluster's settings), as the services read them.
 let kafkaProperties = KafkaConfiguration.properties(fromEnvironment: ProcessInfo.processInfo.environment)
-let args = Array(CommandLine.arguments.dropFirst())
-guard args.first == "demo", let options = Options.parse(Array(args.dropFirst())) else {
-    FileHandle.standardError.write(Data("""
-        usage: cc-sim demo [--brokers H:P] [--prefix P] [--tenant T] [--calls N] [--rate CALLS_PER_S] [--report-url URL|none]
-
-        """.utf8))
-    exit(2)
+/// Runs the async `run()` of a parsed subcommand (on an existential the compiler picks the synchronous one, which
+/// only prints the help).
+func runAsync<Command: AsyncParsableCommand>(_ command: Command) async throws {
+    var command = command
+    try await command.run()
 }
+
 do {
-    try await Simulator(options).run()
+    var command = try CCSim.parseAsRoot()
+    if let asyncCommand = command as? any AsyncParsableCommand { try await runAsync(asyncCommand) } else { try command.run() }
 } catch {
-    FileHandle.standardError.write(Data("cc-sim: \(error)\n".utf8))
-    exit(1)
+    let code = CCSim.exitCode(for: error)
+    let message = CCSim.fullMessage(for: error)
+    if code == .success {
+        if !message.isEmpty { say(message) }
+        exit(0)
+    }
+    FileHandle.standardError.write(Data("cc-sim: \(message)\n".utf8))
+    // Usage errors exit 2, as they always did; a failed run 1.
+    exit(code == .validationFailure ? 2 : 1)
 }

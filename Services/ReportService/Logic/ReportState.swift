@@ -111,24 +111,27 @@ public struct ReportState: Codable, Sendable, Hashable {
     /// may have been read first: what they said is kept.
     public mutating func openLeg(_ leg: LegID, account: AccountID, callCenter: CallCenterID?, phoneType: PhoneType,
                                  at: Timestamp) {
-        var record = agentLegs[leg] ?? LegRecord(legID: leg, accountID: account, openedAt: at)
-        record.callCenterID = callCenter
-        record.phoneType = phoneType
-        record.openedAt = min(record.openedAt, at)
-        agentLegs[leg] = record
+        updateLeg(leg, account: account, at: at) { record in
+            record.callCenterID = callCenter
+            record.phoneType = phoneType
+            record.openedAt = min(record.openedAt, at)
+        }
     }
 
     /// The telephony layer connected an agent leg.
     public mutating func connectLeg(_ leg: LegID, account: AccountID, at: Timestamp) {
-        var record = agentLegs[leg] ?? LegRecord(legID: leg, accountID: account, openedAt: at)
-        if record.connectedAt == nil { record.connectedAt = at }
-        agentLegs[leg] = record
+        updateLeg(leg, account: account, at: at) { record in if record.connectedAt == nil { record.connectedAt = at } }
     }
 
     /// Records that an agent leg ended at `at` (the earliest end reported counts).
     public mutating func endLeg(_ leg: LegID, account: AccountID, at: Timestamp) {
+        updateLeg(leg, account: account, at: at) { record in if record.endedAt.map({ at < $0 }) ?? true { record.endedAt = at } }
+    }
+
+    /// Changes a leg's record, made when this is the first that is heard of the leg.
+    private mutating func updateLeg(_ leg: LegID, account: AccountID, at: Timestamp, _ change: (inout LegRecord) -> Void) {
         var record = agentLegs[leg] ?? LegRecord(legID: leg, accountID: account, openedAt: at)
-        if record.endedAt.map({ at < $0 }) ?? true { record.endedAt = at }
+        change(&record)
         agentLegs[leg] = record
     }
 
@@ -273,6 +276,18 @@ public enum ReportArchive {
     /// The state a report over [from, to) is computed from: what is in memory, the archived calls offered in
     /// the range, and the archived usage points in the range with the last one before it (as the store returns
     /// them: archive key and JSON).
+    /// A new log with `log`'s records and the stored ones (JSON; the i-th keyed by `key(record, i)`); records that do
+    /// not decode are left out.
+    private static func merged<Value: Codable & Sendable>(_ log: ArchiveLog<Value>, _ stored: [Data], _ decoder: JSONDecoder,
+                                                          key: (Value, Int) -> String) -> ArchiveLog<Value> {
+        var result = ArchiveLog<Value>()
+        for r in log.records { result.append(r.value, key: r.key) }
+        for (i, data) in stored.enumerated() {
+            if let value = try? decoder.decode(Value.self, from: data) { result.append(value, key: key(value, i)) }
+        }
+        return result
+    }
+
     public static func including(calls: [Data], usage: [(key: String, value: Data)] = [], legs: [Data] = [],
                                  in state: ReportState) -> ReportState {
         guard !calls.isEmpty || !usage.isEmpty || !legs.isEmpty else { return state }
@@ -281,32 +296,13 @@ public enum ReportArchive {
         let decoder = JSONDecoder()
         var s = state
         if !calls.isEmpty {
-            var log = ArchiveLog<ReportState.CallRecord>()
-            for r in state.archivedCalls.records { log.append(r.value, key: r.key) }
-            for data in calls {
-                if let c = try? decoder.decode(ReportState.CallRecord.self, from: data) {
-                    log.append(c, key: key(offeredAt: c.offeredAt, callID: c.callID))
-                }
-            }
-            s.archivedCalls = log
+            s.archivedCalls = merged(state.archivedCalls, calls, decoder) { c, _ in key(offeredAt: c.offeredAt, callID: c.callID) }
         }
         if !usage.isEmpty {
-            var log = ArchiveLog<ChannelUsageTimeline.Point>()
-            for r in state.archivedUsage.records { log.append(r.value, key: r.key) }
-            for r in usage {
-                if let p = try? decoder.decode(ChannelUsageTimeline.Point.self, from: r.value) { log.append(p, key: r.key) }
-            }
-            s.archivedUsage = log
+            s.archivedUsage = merged(state.archivedUsage, usage.map(\.value), decoder) { _, i in usage[i].key }
         }
         if !legs.isEmpty {
-            var log = ArchiveLog<ReportState.LegRecord>()
-            for r in state.archivedLegs.records { log.append(r.value, key: r.key) }
-            for data in legs {
-                if let l = try? decoder.decode(ReportState.LegRecord.self, from: data) {
-                    log.append(l, key: key(offeredAt: l.openedAt, callID: l.legID))
-                }
-            }
-            s.archivedLegs = log
+            s.archivedLegs = merged(state.archivedLegs, legs, decoder) { l, _ in key(offeredAt: l.openedAt, callID: l.legID) }
         }
         return s
     }
