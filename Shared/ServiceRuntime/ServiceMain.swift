@@ -8,6 +8,14 @@ import ServiceLifecycle
 /// environment, logging, the HTTP endpoints and the service's own parts in one
 /// `ServiceGroup` that shuts down gracefully on SIGTERM/SIGINT.
 public enum ServiceMain {
+    /// Runs one of the deployment's services: its declaration's name and port, its processor on the event loop.
+    public static func run<P: EventProcessor>(
+        _ service: ServiceDeclaration, processor: P,
+        routes: @escaping @Sendable (EventLoop<P>) -> HTTPServer.Routes = { _ in { _ in } }
+    ) async -> Never {
+        await run(serviceName: service.name, defaultHTTPPort: service.defaultHTTPPort, processor: processor, routes: routes)
+    }
+
     /// Runs a service whose logic is an `EventProcessor` on the shared event loop.
     /// - Parameter routes: extra HTTP routes, given the loop (to show its state).
     public static func run<P: EventProcessor>(

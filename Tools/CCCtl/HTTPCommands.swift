@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ServiceRuntime
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -33,7 +34,7 @@ struct AgentView: AsyncParsableCommand {
 
     @Argument(help: "The account id.") var account: String
     @Option(help: "The agent's tenant.") var tenant: String
-    @Option(help: "settings-service's base URL.") var settingsURL = "http://127.0.0.1:8081"
+    @Option(help: "settings-service's base URL.") var settingsURL = ServiceDeclaration.settings.defaultLocalURL
     @OptionGroup var token: TokenOption
     /// Accepted (and unused) so that scripts may give every ccctl command the Kafka options.
     @OptionGroup(visibility: .hidden) var kafka: KafkaOptions
@@ -72,7 +73,7 @@ struct ReportView: AsyncParsableCommand {
     @Option(help: "The tenant.") var tenant: String
     @Option(help: "Start of the range, RFC 3339 (default: 400 days before its end).") var from: String?
     @Option(help: "End of the range, RFC 3339 (default: a minute after the latest data).") var to: String?
-    @Option(help: "report-service's base URL.") var reportURL = "http://127.0.0.1:8084"
+    @Option(help: "report-service's base URL.") var reportURL = ServiceDeclaration.report.defaultLocalURL
     @OptionGroup var token: TokenOption
     /// Accepted (and unused) so that scripts may give every ccctl command the Kafka options.
     @OptionGroup(visibility: .hidden) var kafka: KafkaOptions

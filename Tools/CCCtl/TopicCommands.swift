@@ -5,7 +5,7 @@ import Foundation
 import KafkaClient
 import ServiceRuntime
 
-let services = ["settings-service", "routing-service", "status-service", "report-service"]
+let services = ServiceDeclaration.all.map(\.name)
 
 struct Topics: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

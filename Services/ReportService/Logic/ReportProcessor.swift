@@ -9,12 +9,8 @@ public struct ReportProcessor: EventProcessor {
 
     public init() {}
 
-    public var inputs: [ContractTopic] { [.config, .telephonyEvents, .routingDecisions, .callCommands, .usage] }
-
-    /// Decisions, commands (agent legs opened and closed, F12) and usage come from routing-service.
-    public var upstream: [UpstreamService] {
-        [UpstreamService("routing-service", inputs: [.config, .settingsEvents, .telephonyEvents])]
-    }
+    public var inputs: [ContractTopic] { ServiceDeclaration.report.inputs }
+    public var upstream: [UpstreamService] { ServiceDeclaration.report.upstream }
 
     public func initialState(tenant: TenantID) -> ReportState { ReportState() }
 

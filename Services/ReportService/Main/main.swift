@@ -22,7 +22,7 @@ if arguments.count > 1, arguments[1] == "report" {
     exit(await ReportCommand.run(Array(arguments.dropFirst(2))))
 }
 
-await ServiceMain.run(serviceName: "report-service", defaultHTTPPort: 8084, processor: ReportProcessor()) { loop in
+await ServiceMain.run(.report, processor: ReportProcessor()) { loop in
     { ReportController(states: loop).addRoutes(to: $0) }
 }
 
@@ -37,7 +37,7 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "Start of the range, RFC 3339.") var from: String?
     @Option(help: "End of the range, RFC 3339.") var to: String?
     @Flag(help: "CSV instead of JSON.") var csv = false
-    @Option(help: "The service's base URL.") var url = ProcessInfo.processInfo.environment["CC_REPORT_URL"] ?? "http://127.0.0.1:8084"
+    @Option(help: "The service's base URL.") var url = ProcessInfo.processInfo.environment["CC_REPORT_URL"] ?? ServiceDeclaration.report.defaultLocalURL
     @Option(help: "A bearer token of the tenant (default: CC_ACCESS_TOKEN).") var token: String?
 
     func validate() throws {

@@ -10,7 +10,7 @@ public struct RoutingProcessor: EventProcessor {
 
     public init() {}
 
-    public var inputs: [ContractTopic] { [.config, .settingsEvents, .telephonyEvents] }
+    public var inputs: [ContractTopic] { ServiceDeclaration.routing.inputs }
 
     /// Calls are waiting: no broker round trip per batch to confirm the other inputs' ends. Configuration and
     /// settings events come from other systems at their own pace (routing does not wait for settings-service

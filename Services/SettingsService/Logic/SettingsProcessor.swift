@@ -10,7 +10,7 @@ public struct SettingsProcessor: EventProcessor {
 
     public init() {}
 
-    public var inputs: [ContractTopic] { [.config, .settingsCommands] }
+    public var inputs: [ContractTopic] { ServiceDeclaration.settings.inputs }
 
     public func initialState(tenant: TenantID) -> SettingsRegistry { SettingsRegistry(tenantID: tenant) }
 

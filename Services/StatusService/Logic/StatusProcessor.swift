@@ -9,15 +9,8 @@ public struct StatusProcessor: EventProcessor {
 
     public init() {}
 
-    public var inputs: [ContractTopic] {
-        [.config, .settingsEvents, .telephonyEvents, .routingDecisions, .callCommands, .usage]
-    }
-
-    /// Settings events come from settings-service, decisions, commands and usage from routing-service.
-    public var upstream: [UpstreamService] {
-        [UpstreamService("settings-service", inputs: [.config, .settingsCommands]),
-         UpstreamService("routing-service", inputs: [.config, .settingsEvents, .telephonyEvents])]
-    }
+    public var inputs: [ContractTopic] { ServiceDeclaration.status.inputs }
+    public var upstream: [UpstreamService] { ServiceDeclaration.status.upstream }
 
     public func initialState(tenant: TenantID) -> StatusState { StatusState(tenantID: tenant) }
 

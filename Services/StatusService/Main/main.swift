@@ -7,7 +7,7 @@ let environment = ProcessInfo.processInfo.environment
 let streamsPerTenant = environment["CC_SSE_MAX_PER_TENANT"].flatMap(Int.init).map { min(max($0, 1), 10_000) } ?? 20
 let streamsOverall = environment["CC_SSE_MAX_TOTAL"].flatMap(Int.init).map { min(max($0, 1), 100_000) } ?? 200
 
-await ServiceMain.run(serviceName: "status-service", defaultHTTPPort: 8083, processor: StatusProcessor()) { loop in
+await ServiceMain.run(.status, processor: StatusProcessor()) { loop in
     let controller = StatusController(states: loop, streamsPerTenant: streamsPerTenant, streamsOverall: streamsOverall)
     return { controller.addRoutes(to: $0) }
 }
