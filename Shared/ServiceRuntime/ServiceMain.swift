@@ -65,28 +65,8 @@ public enum ServiceMain {
             FileHandle.standardError.write(Data("\(serviceName): \(error)\n".utf8))
             exit(2)
         }
-        #if os(Linux)
-        // glibc gives each thread that allocates its own arena (up to 8 per core); the threads that decode and
-        // encode in parallel then keep memory in several arenas. Two arenas hold the footprint down.
-        _ = glibcMallopt(-8 /* M_ARENA_MAX */, 2)
-        // Blocks over 128 KB (copies of large state collections, librdkafka's fetch responses) get their own
-        // mapping and go back to the system when freed. By default glibc raises this threshold after each such
-        // block is freed, and later ones stay resident in the heap (report-service: 116 MB of them at its peak).
-        _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 131_072)
-        #endif
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = configuration.logLevel
-            return handler
-        }
-        var logger = Logger(label: serviceName)
-        logger[metadataKey: LoggingKeys.service] = "\(serviceName)"
-        logger.info("starting", metadata: [
-            LoggingKeys.librdkafka: "\(LibRdKafka.version)",
-            LoggingKeys.brokers: "\(configuration.brokers)",
-            LoggingKeys.httpPort: "\(configuration.httpPort)",
-            "kafka_properties": "\(configuration.kafkaProperties.keys.sorted())",  // names only: values may be secrets
-        ])
+        tuneMemory()
+        let logger = startLogging(serviceName, configuration)
         let access: AccessVerifier?
         if accessConfiguration.isDisabled {
             access = nil
@@ -120,6 +100,37 @@ public enum ServiceMain {
             logger.error("failed", metadata: [LoggingKeys.error: "\(error)"])
             exit(1)
         }
+    }
+
+    /// The process's allocator, set for a long-running service with parallel decoding.
+    private static func tuneMemory() {
+        #if os(Linux)
+        // glibc gives each thread that allocates its own arena (up to 8 per core); the threads that decode and
+        // encode in parallel then keep memory in several arenas. Two arenas hold the footprint down.
+        _ = glibcMallopt(-8 /* M_ARENA_MAX */, 2)
+        // Blocks over 128 KB (copies of large state collections, librdkafka's fetch responses) get their own
+        // mapping and go back to the system when freed. By default glibc raises this threshold after each such
+        // block is freed, and later ones stay resident in the heap (report-service: 116 MB of them at its peak).
+        _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 131_072)
+        #endif
+    }
+
+    /// Logging to stderr at the configured level, and the service's logger with its first line.
+    private static func startLogging(_ serviceName: String, _ configuration: ServiceConfiguration) -> Logger {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = configuration.logLevel
+            return handler
+        }
+        var logger = Logger(label: serviceName)
+        logger[metadataKey: LoggingKeys.service] = "\(serviceName)"
+        logger.info("starting", metadata: [
+            LoggingKeys.librdkafka: "\(LibRdKafka.version)",
+            LoggingKeys.brokers: "\(configuration.brokers)",
+            LoggingKeys.httpPort: "\(configuration.httpPort)",
+            "kafka_properties": "\(configuration.kafkaProperties.keys.sorted())",  // names only: values may be secrets
+        ])
+        return logger
     }
 }
 
