@@ -66,7 +66,7 @@ extension EventLoop {
     /// Commits a decided batch: its outputs are encoded off the loop (on all cores), the write goes to SQLite after
     /// them, and the outputs to the producer once it is committed, while the next batches are decided. With nothing to
     /// write, settles what is out (waiting for the broker is all there is to do).
-    func commit(_ decision: inout BatchDecision, started: ContinuousClock.Instant, inFlight: inout [InFlightBatch],
+    func commit(_ decision: inout BatchDecision<Processor.State>, started: ContinuousClock.Instant, inFlight: inout [InFlightBatch],
                 _ c: Connections) async throws {
         guard !decision.write.isEmpty else {
             try await collectCommit(into: &inFlight)

@@ -12,7 +12,7 @@ extension EventLoop {
         rebalances.add(1, ordering: .releasing)
         committing.withLock { $0 }?.waitBlocking()
         let numbers = Set(partitions.map(\.partition))
-        let fresh = shared.withLock { numbers.subtracting($0.owned) }
+        let fresh = shared.withLock { numbers.subtracting($0.tenants.owned) }
         for p in fresh.sorted() { restoreFromChangelog(p, store: store) }
         do {
             let offsets = try store.offsets(partitions: numbers)
@@ -21,7 +21,7 @@ extension EventLoop {
             var restored: [TenantID: Slot] = [:]
             for (tenant, t) in stored {
                 do {
-                    restored[tenant] = Slot(partition: t.partition, record: try record(from: t.entities))
+                    restored[tenant] = Slot(partition: t.partition, record: try TenantChangelog.record(Processor.State.self, from: t.entities))
                 } catch {
                     logger.error("stored state unreadable; starting the tenant afresh", metadata: [
                         LoggingKeys.tenant: "\(tenant)", LoggingKeys.error: "\(error)"])
@@ -36,10 +36,10 @@ extension EventLoop {
                 }
             }
             shared.withLock { s in
-                s.owned.formUnion(numbers)
-                for (tp, o) in offsets { s.offsets[tp] = o }
-                for (tenant, slot) in restored { s.slots[tenant] = slot }
-                s.wholeWritePending.formUnion(legacy.map(\.tenant))
+                s.tenants.owned.formUnion(numbers)
+                for (tp, o) in offsets { s.tenants.offsets[tp] = o }
+                for (tenant, slot) in restored { s.tenants.slots[tenant] = slot }
+                s.tenants.wholeWritePending.formUnion(legacy.map(\.tenant))
             }
             published.withLock { views in
                 for (tenant, slot) in restored { views[tenant] = (slot.partition, slot.record.state) }
@@ -57,10 +57,10 @@ extension EventLoop {
         committing.withLock { $0 }?.waitBlocking()
         let numbers = Set(partitions.map(\.partition))
         shared.withLock { s in
-            s.owned.subtract(numbers)
+            s.tenants.owned.subtract(numbers)
             s.merger.drop(partitions: numbers)  // paused inputs of these partitions resume with the next batch
-            s.slots = s.slots.filter { !numbers.contains($0.value.partition) }
-            s.offsets = s.offsets.filter { !numbers.contains($0.key.partition) }
+            s.tenants.slots = s.tenants.slots.filter { !numbers.contains($0.value.partition) }
+            s.tenants.offsets = s.tenants.offsets.filter { !numbers.contains($0.key.partition) }
         }
         published.withLock { views in views = views.filter { !numbers.contains($0.value.partition) } }
     }
@@ -76,7 +76,7 @@ extension EventLoop {
             var offsets: [TopicPartition: Int64] = [:]
             for r in records {
                 guard let key = r.keyString else { continue }
-                if let (tenant, entity) = Self.parseChangelogKey(key) {
+                if let (tenant, entity) = TenantChangelog.parseKey(key) {
                     entities[tenant, default: [:]][entity] = r.value.isEmpty ? nil : Data(r.value)
                 } else if key.hasPrefix("t:") {
                     legacy[String(key.dropFirst(2))] = Data(r.value)

@@ -28,7 +28,7 @@ extension EventLoop {
             decoding = group
             group.enter()
             DispatchQueue.global().async { [self] in
-                result = Self.decode(messages, timeLimit: timeLimit)  // read only after the group is left
+                result = MessageDecoding.decode(messages, timeLimit: timeLimit, now: EventLoop.wallClock())  // read only after the group is left
                 group.leave()
             }
         }
@@ -37,25 +37,27 @@ extension EventLoop {
             if let decoding {
                 await withCheckedContinuation { continuation in decoding.notify(queue: .global()) { continuation.resume() } }
             } else if result == nil {
-                result = Self.decode(messages, timeLimit: timeLimit)
+                result = MessageDecoding.decode(messages, timeLimit: timeLimit, now: EventLoop.wallClock())
             }
             return result!
         }
+    }
+}
 
-        static func decode(_ messages: [ConsumedMessage],
-                                   timeLimit: EventTimeLimit) -> [Result<DecodedEvent, EventDecodingError>] {
-            let now = EventLoop.wallClock()
-            return ParallelMap.map(messages.count) { i in
-                let m = messages[i]
-                do {
-                    let event = try CloudEventCodec.decode(value: m.value, headers: m.headers.map { ($0.key, $0.value) })
-                    try timeLimit.check(event, now: now)
-                    return .success(event)
-                } catch let error as EventDecodingError {
-                    return .failure(error)
-                } catch {
-                    return .failure(EventDecodingError(.invalidJSON, "\(error)"))
-                }
+/// Decoding consumed messages into events (on all cores), each checked against the event-time limit.
+enum MessageDecoding {
+    static func decode(_ messages: [ConsumedMessage], timeLimit: EventTimeLimit,
+                       now: Timestamp) -> [Result<DecodedEvent, EventDecodingError>] {
+        ParallelMap.map(messages.count) { i in
+            let m = messages[i]
+            do {
+                let event = try CloudEventCodec.decode(value: m.value, headers: m.headers.map { ($0.key, $0.value) })
+                try timeLimit.check(event, now: now)
+                return .success(event)
+            } catch let error as EventDecodingError {
+                return .failure(error)
+            } catch {
+                return .failure(EventDecodingError(.invalidJSON, "\(error)"))
             }
         }
     }

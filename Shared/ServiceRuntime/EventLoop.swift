@@ -16,24 +16,17 @@ import Synchronization
 /// changed tenant states and offsets to the compacted changelog topic, from which
 /// an instance that is assigned a partition restores that partition's state.
 ///
-/// The parts, one file each: this file (the loop's state, the poll loop, the published views),
-/// `EventLoop+Batch` (deciding a batch), `EventLoop+Outbox` (writing and producing it),
-/// `EventLoop+PolledBatch` (decoding), `EventLoop+Changelog` (the changelog's keys and records),
-/// `EventLoop+DeadLetter`, and `EventLoop+Partitions` (ownership and restore). `docs/architecture.md` shows them.
+/// The parts, one file each: this file (the loop's state, the poll loop, the published views), `EventLoop+Batch`
+/// (one batch through the loop), `BatchDecider` (deciding it, without I/O), `EventLoop+Outbox` (writing and producing
+/// it), `EventLoop+PolledBatch` (decoding), `TenantChangelog` (how a tenant is stored), `DeadLetterWriter`, and
+/// `EventLoop+Partitions` (ownership and restore). `docs/architecture.md` shows them.
 public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
     public typealias Clock = @Sendable () -> Timestamp
 
-    struct Slot: Sendable {
-        var partition: Int32
-        var record: TenantRecord<Processor.State>
-    }
+    typealias Slot = TenantTable<Processor.State>.Slot
 
     struct Shared: Sendable {
-        var owned: Set<Int32> = []
-        var slots: [TenantID: Slot] = [:]
-        var offsets: [TopicPartition: Int64] = [:]
-        /// Tenants restored from an older whole-state record: their next batch writes every entity.
-        var wholeWritePending: Set<TenantID> = []
+        var tenants = TenantTable<Processor.State>()
         /// Consumed events waiting for their turn in event-time order across the input topics.
         var merger: InputMerger
         /// Input topic-partitions paused because the merger holds many of their events.
@@ -82,10 +75,10 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         topicNames = names
         changelogTopic = names.changelog(service: configuration.serviceName)
         let topics = processor.inputs.map { $0.name(in: names) }
-        acceptedTypes = Dictionary(processor.inputs.map { ($0.name(in: names), $0.acceptedTypes) }, uniquingKeysWith: { a, _ in a })
-        // A processor that reads configuration gets tenants from it; one that does not (tests) from any input.
         eventTimeLimit = EventTimeLimit(maximumAheadSeconds: configuration.maximumEventAheadSeconds)
-        tenantCreatingTopics = Set((processor.inputs.contains(.config) ? [.config] : processor.inputs).map { $0.name(in: names) })
+        decider = BatchDecider(processor: processor, service: configuration.serviceName, topicNames: names,
+                               deadLetters: DeadLetterWriter(service: configuration.serviceName, topic: names.deadLetter,
+                                                             clock: clock, logger: logger, metrics: metrics))
         shared = Mutex(Shared(merger: InputMerger(topics: topics,
                                                   maxIdle: .milliseconds(configuration.maxTaskIdleMilliseconds),
                                                   maxBuffered: configuration.mergeBufferEvents)))
@@ -97,10 +90,8 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
 
     /// Built once: every output names its topic.
     let topicNames: TopicNames
-    /// The types each input topic accepts (the contract's allow-list), by prefixed topic name.
-    let acceptedTypes: [String: Set<String>]
-    /// Input topics whose events may create a tenant's state.
-    let tenantCreatingTopics: Set<String>
+    /// Decides each batch (synchronous, inside `shared`'s lock).
+    let decider: BatchDecider<Processor>
     let eventTimeLimit: EventTimeLimit
     /// Built once: every entity write names it (a new string per write was 13 MB of report-service's heap at its peak).
     let changelogTopic: String
@@ -222,7 +213,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             }
             try await process(progress.polled.removeFirst(), tickTimers: ticks, inFlight: &progress.inFlight, c)
         }
-        metrics.consumerLag.set(Double(c.consumer.lag(nextOffsets: shared.withLock { $0.offsets })))
+        metrics.consumerLag.set(Double(c.consumer.lag(nextOffsets: shared.withLock { $0.tenants.offsets })))
     }
 
     /// State and outbox are committed; producing failed (e.g. the broker is away). Consumes nothing new until the

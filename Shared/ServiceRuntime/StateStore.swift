@@ -18,13 +18,16 @@ public final class StateStore: Sendable {
     }
 
     /// What one batch changes.
+    /// A message to produce, as the outbox stores it (no content type: a changelog record).
+    public typealias OutboxMessage = (topic: String, partition: Int32?, key: String, value: [UInt8], contentType: String?)
+
     public struct BatchWrite: Sendable {
         /// Changed entities (nil value: deleted).
         public var entities: [(tenant: String, partition: Int32, key: String, value: Data?)] = []
         /// Tenants written whole in this batch: their older entities and whole-state rows are replaced.
         public var wholeTenants: [String] = []
         public var offsets: [TopicPartition: Int64] = [:]
-        public var outbox: [(topic: String, partition: Int32?, key: String, value: [UInt8], contentType: String?)] = []
+        public var outbox: [OutboxMessage] = []
         /// Outbox rows up to this sequence number were acknowledged by the broker: deleted in the same transaction
         /// (so that forgetting them never waits for a transaction of its own behind the batch being written).
         public var acknowledgedOutbox: Int64?

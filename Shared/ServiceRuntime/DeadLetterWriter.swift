@@ -3,13 +3,18 @@ import EventContract
 import Foundation
 import KafkaClient
 import Logging
-import Synchronization
 
-extension EventLoop {
-    /// A message the service cannot process, as a dead letter for `cc.deadletter` (an outbox row), logged with context.
-    func deadLetter(_ m: ConsumedMessage, code: String, message: String)
-        -> (topic: String, partition: Int32?, key: String, value: [UInt8], contentType: String?) {
-        metrics.deadLettered.increment()
+/// Turns a message the service cannot process into a dead letter for `cc.deadletter` (an outbox message), logged with
+/// context and counted.
+struct DeadLetterWriter: Sendable {
+    let service: String
+    let topic: String
+    let clock: @Sendable () -> Timestamp
+    let logger: Logger
+    let metrics: ServiceMetrics?
+
+    func message(_ m: ConsumedMessage, code: String, message: String) -> StateStore.OutboxMessage {
+        metrics?.deadLettered.increment()
         logger.warning("dead-lettered", metadata: [
             LoggingKeys.topic: "\(m.topic)", LoggingKeys.partition: "\(m.partition)", LoggingKeys.offset: "\(m.offset)",
             LoggingKeys.error: "\(code): \(message)",
@@ -23,9 +28,9 @@ extension EventLoop {
             originalTopic: m.topic, partition: Int(m.partition), offset: m.offset, key: m.keyString.map { String($0.prefix(200)) },
             error: .init(code: code, message: String(message.prefix(500))
                          + (truncated ? " (payload truncated from \(m.value.count) bytes)" : "")),
-            payloadBase64: Data(m.value.prefix(keep)).base64EncodedString(), service: configuration.serviceName, at: EventTime(time))
-        let value = CloudEventCodec.encode(payload, id: "dlq~\(configuration.serviceName)~\(m.topic)~\(m.partition)~\(m.offset)",
-                                           source: "/" + configuration.serviceName, time: time, tenantID: tenant, subject: nil)
-        return (topicNames.deadLetter, nil, tenant, value, CloudEventCodec.structuredContentType)
+            payloadBase64: Data(m.value.prefix(keep)).base64EncodedString(), service: service, at: EventTime(time))
+        let value = CloudEventCodec.encode(payload, id: "dlq~\(service)~\(m.topic)~\(m.partition)~\(m.offset)",
+                                           source: "/" + service, time: time, tenantID: tenant, subject: nil)
+        return (topic, nil, tenant, value, CloudEventCodec.structuredContentType)
     }
 }

@@ -1,0 +1,27 @@
+import CallCenterDomain
+import EventContract
+import Foundation
+
+/// What deciding a batch produced.
+struct BatchDecision<State: Codable & Sendable> {
+    var write = StateStore.BatchWrite()
+    /// Outputs are encoded after the batch's decisions, on all cores: (outbox index, what to encode).
+    var toEncode: [(index: Int, emission: Emission, id: String, tenant: TenantID)] = []
+    /// Each tenant's state before this batch (nil: write it whole), to store only what changed.
+    var before: [TenantID: (state: State?, recentTotal: Int64)] = [:]
+    var dirty: Set<TenantID> = []
+    var touchedPartitions: Set<Int32> = []
+    var changedStates: [(tenant: TenantID, partition: Int32, state: State)] = []
+
+    /// Adds a handler's emissions to the outbox, their values to be encoded, their ids derived from the input's.
+    mutating func emit(_ emissions: [Emission], input: (id: String, source: String), tenant: TenantID, service: String,
+                       topics: TopicNames) {
+        guard !emissions.isEmpty else { return }
+        // Inside the batch's lock: the input's part of the ids (a hash of its source) is computed once.
+        let base = EventIdentity.derivedIDBase(inputID: input.id, source: input.source)
+        for (i, e) in emissions.enumerated() {
+            toEncode.append((write.outbox.count, e, EventIdentity.derivedID(base: base, service: service, index: i), tenant))
+            write.outbox.append((e.topic.name(in: topics), nil, tenant, [], CloudEventCodec.structuredContentType))
+        }
+    }
+}
