@@ -275,6 +275,8 @@ let prefix = "bench-\(run)."
     p.environment = ProcessInfo.processInfo.environment.merging([
         "KAFKA_BROKERS": brokers, "CC_TOPIC_PREFIX": prefix, "CC_HTTP_PORT": "\(port)", "CC_LOG_LEVEL": "warning", "CC_MAX_EVENT_AHEAD_SECONDS": "\(400 * 86_400)",
         "CC_DATA_DIR": NSTemporaryDirectory() + "bench-\(run)/\(name)", "CC_MAX_BATCH": "2000",
+        // The benchmark reads only /metrics and /readyz, which need no token; nothing else listens but on loopback.
+        "CC_AUTH_DISABLED": "true",
     ]) { _, new in new }
     p.standardOutput = FileHandle.nullDevice
     try p.run()
@@ -329,7 +331,7 @@ var devices: [OutgoingMessage] = []
 var presence: [OutgoingMessage] = []
 for a in 0..<2_000 {
     setup.append(event(ConfigEvents.AccountConfigured(Account(id: "a\(a)", tenantID: tenant, name: "A\(a)", role: .agent,
-                                                              extension: "\(10_000 + a)")), topic: prefix + "cc.config", tenant: tenant, id: "acc\(a)"))
+                                                              extension: "\(20_000 + a)")), topic: prefix + "cc.config", tenant: tenant, id: "acc\(a)"))
     if a % 10 == 0 {
         let d = SignInDevice.externalNumber(try PhoneNumber.parse(String(format: "090%08d", a)), .mobile)
         devices.append(event(SettingsEvents.Changed(DeviceChange(requestID: "d\(a)", accountID: "a\(a)", previous: .softphone, current: d,
@@ -577,6 +579,7 @@ say("  batches, latency step (count × mean): " + latencyStepPhases)
 var consumedSoFar = Int(await metric("cc_events_consumed_total") ?? 0)
 var sent = 0
 let memoryStart = ContinuousClock.now
+var lastProgressLine = -10.0
 while consumedSoFar < o.memoryEvents {
     var chunk: [OutgoingMessage] = []
     while chunk.count < min(20_000, o.memoryEvents - consumedSoFar) {
@@ -590,10 +593,16 @@ while consumedSoFar < o.memoryEvents {
     while (await metric("cc_events_consumed_total") ?? 0) < goal { try await Task.sleep(for: .milliseconds(100)) }
     consumedSoFar = Int(goal)
     let elapsed = Double((ContinuousClock.now - memoryStart).components.seconds)
-    FileHandle.standardOutput.write(Data(String(format: "\r  memory run: %d of %d events consumed (%.0f s)", consumedSoFar,
-                                                o.memoryEvents, elapsed).utf8))
+    let line = String(format: "  memory run: %d of %d events consumed (%.0f s)", consumedSoFar, o.memoryEvents, elapsed)
+    // On a terminal one line redrawn; in a log a line every ten seconds and the last.
+    if isatty(STDOUT_FILENO) == 1 {
+        FileHandle.standardOutput.write(Data(("\r" + line).utf8))
+    } else if elapsed >= lastProgressLine + 10 || consumedSoFar >= o.memoryEvents {
+        say(line)
+        lastProgressLine = elapsed
+    }
 }
-say("")
+if isatty(STDOUT_FILENO) == 1 { say("") }
 if !others.isEmpty { _ = try await waitUntilCaughtUp(others, since: .now) }
 let rssEvents = max(consumedSoFar, Int(target) + total * 2)
 say("routing-service peak RSS: \(peakRSS(service)) MB after \(rssEvents) events")
