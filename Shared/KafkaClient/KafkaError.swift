@@ -60,6 +60,14 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable, Equatable {
                 RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE].map(\.rawValue).contains(raw)
     }
 
+    /// Errors after which the producer can never deliver again (an idempotent producer fenced or failed fatally, as
+    /// after its epoch was bumped while the broker was away): only a new producer can go on.
+    public var isFatalForProducer: Bool {
+        guard let raw = rdKafkaErrorCode else { return false }
+        return [RD_KAFKA_RESP_ERR__FATAL, RD_KAFKA_RESP_ERR__FENCED, RD_KAFKA_RESP_ERR_PRODUCER_FENCED,
+                RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH].map(\.rawValue).contains(raw)
+    }
+
     static func from(_ err: rd_kafka_resp_err_t, context: String) -> KafkaError {
         let text = String(cString: rd_kafka_err2str(err))
         let code: Code

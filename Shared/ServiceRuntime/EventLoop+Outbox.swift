@@ -178,7 +178,9 @@ extension EventLoop {
                 }
             }
         }
-        let acknowledged = batch.delivery.settledAt ?? .now
+        // The broker may acknowledge before `enqueued` is read on this thread: a negative duration would make the
+        // histogram's sum negative, which its rendering of /metrics cannot represent (it traps).
+        let acknowledged = Swift.max(batch.delivery.settledAt ?? .now, batch.enqueued)
         metrics.producePhase.record(acknowledged - batch.enqueued)
         metrics.produced.increment(by: Int64(batch.events))
         acknowledgedOutbox.withLock { $0 = Swift.max($0 ?? outbox.upperBound, outbox.upperBound) }

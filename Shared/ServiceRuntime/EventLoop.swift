@@ -119,7 +119,8 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
     /// The store and the Kafka clients of a running loop.
     struct Connections {
         let store: StateStore
-        let producer: KafkaProducer
+        /// Replaced when it can never deliver again (`recover(fromProducing:)`).
+        var producer: KafkaProducer
         let consumer: KafkaConsumer
         let upstreams: UpstreamTracker
     }
@@ -145,22 +146,22 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                                        common: configuration.kafka, groupID: configuration.topicPrefix + u.service), topics: []))
         }, partitionCount: configuration.partitions)
         logger.info("consuming", metadata: [LoggingKeys.topics: "\(topics)", "data": "\(store.path)"])
-        let connections = Connections(store: store, producer: producer, consumer: consumer, upstreams: upstreams)
+        var connections = Connections(store: store, producer: producer, consumer: consumer, upstreams: upstreams)
         var failure: (any Error)?
         await withGracefulShutdownHandler {
-            failure = await consume(connections)
+            failure = await consume(&connections)
         } onGracefulShutdown: {
             self.stopping.store(true, ordering: .releasing)
         }
         // The batch in hand is committed; hand the partitions back and flush.
         await consumer.close()
-        try? await producer.close(timeout: .seconds(5))
+        try? await connections.producer.close(timeout: .seconds(5))
         logger.info("consumer stopped")
         if let failure { throw failure }
     }
 
     /// Polls and processes until stopped, then settles what is in flight; the error that ended it, if any.
-    func consume(_ c: Connections) async -> (any Error)? {
+    func consume(_ c: inout Connections) async -> (any Error)? {
         var progress = LoopProgress()
         var failure: (any Error)?
         while !stopping.load(ordering: .acquiring) {
@@ -172,7 +173,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                 failure = fatal
                 break
             } catch {
-                if let fatal = await recover(fromProducing: error, c, &progress) {
+                if let fatal = await recover(fromProducing: error, &c, &progress) {
                     failure = fatal
                     break
                 }
@@ -219,7 +220,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
     /// State and outbox are committed; producing failed (e.g. the broker is away). Consumes nothing new until the
     /// outbox is out, so that outputs keep their order. Returns the error to stop with when a batch being written
     /// could not be stored.
-    func recover(fromProducing error: any Error, _ c: Connections, _ progress: inout LoopProgress) async -> (any Error)? {
+    func recover(fromProducing error: any Error, _ c: inout Connections, _ progress: inout LoopProgress) async -> (any Error)? {
         progress.inFlight = []
         // A batch still being written goes out with the rest of the outbox.
         if let pending = committing.withLock({ $0 }) {
@@ -238,6 +239,12 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             do {
                 try await flushOutbox(store: c.store, producer: c.producer)
                 break
+            } catch let error as KafkaError where error.isFatalForProducer {
+                // The outbox in SQLite is the truth: a new producer sends it again, with the same event ids.
+                logger.warning("producer fenced or failed for good; starting a new one", metadata: [LoggingKeys.error: "\(error)"])
+                guard let fresh = try? KafkaProducer(configuration: configuration.producer) else { continue }
+                try? await c.producer.close(timeout: .seconds(1))
+                c.producer = fresh
             } catch {
                 logger.warning("outbox still not produced", metadata: [LoggingKeys.error: "\(error)"])
             }
