@@ -12,18 +12,8 @@ struct AgentLegReportTests {
     typealias D = ScriptedDay
 
     static func state(_ events: [(String, any EventPayload, Int)]) throws -> ReportState {
-        let processor = ReportProcessor()
-        var state = processor.initialState(tenant: "tenant-a")
-        for (i, (topic, payload, second)) in events.enumerated() {
-            func decoded<P: EventPayload>(_ p: P) throws -> DecodedEvent {
-                try CloudEventCodec.decode(value: CloudEventCodec.encode(p, id: "e\(i)", source: "/t", time: D.t0.adding(seconds: second),
-                                                                         tenantID: "tenant-a", subject: nil), headers: [])
-            }
-            let context = HandlerContext(tenantID: "tenant-a", eventTime: D.t0.adding(seconds: second), topic: topic, partition: 0,
-                                         offset: Int64(i))
-            _ = try processor.handle(try decoded(payload), state: &state, context: context)
-        }
-        return state
+        try #require(DrivenState.of(ReportProcessor(), tenant: "tenant-a", clock: D.t0,
+                                    events.map { ($0.0, $0.1, D.t0.adding(seconds: $0.2)) }))
     }
 
     static func bridged(_ call: String, leg: String, at second: Int) -> any EventPayload {

@@ -21,16 +21,7 @@ struct DeclineAndVoicemailReportTests {
             ("cc.routing.decisions", D.ring("H", "s", 6)), ("cc.telephony.events", D.answer("H", "s", 8)),
             ("cc.telephony.events", D.end("H", 60)),
         ]
-        let processor = ReportProcessor()
-        var state = processor.initialState(tenant: "tenant-a")
-        for (i, (topic, payload)) in events.enumerated() {
-            func decoded<P: EventPayload>(_ p: P) throws -> DecodedEvent {
-                try CloudEventCodec.decode(value: CloudEventCodec.encode(p, id: "e\(i)", source: "/t", time: D.t0, tenantID: "tenant-a",
-                                                                         subject: nil), headers: [])
-            }
-            let context = HandlerContext(tenantID: "tenant-a", eventTime: D.t0, topic: topic, partition: 0, offset: Int64(i))
-            _ = try processor.handle(try decoded(payload), state: &state, context: context)
-        }
+        let state = try #require(DrivenState.of(ReportProcessor(), tenant: "tenant-a", clock: D.t0, events.map { ($0.0, $0.1, D.t0) }))
         let rows = Dictionary(uniqueKeysWithValues: Reports.agents(state, from: D.t0, to: t(600)).map { ($0.accountId, $0) })
         #expect(rows["m"].map { [$0.offered, $0.noAnswer, $0.declined, $0.voicemail] } == [1, 0, 1, 0], "F13")
         #expect(rows["l"].map { [$0.offered, $0.noAnswer, $0.declined, $0.voicemail] } == [1, 1, 0, 1], "F14")

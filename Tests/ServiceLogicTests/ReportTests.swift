@@ -7,18 +7,10 @@ import Testing
 
 @Suite("P1–P4 reports of a scripted day")
 struct ReportTests {
+    /// The scripted day through report-service's logic, on the runtime's own path.
     static func state() throws -> ReportState {
-        let processor = ReportProcessor()
-        var state = processor.initialState(tenant: "tenant-a")
-        for (i, e) in ScriptedDay.events.enumerated() {
-            func decoded<P: EventPayload>(_ p: P) throws -> DecodedEvent {
-                try CloudEventCodec.decode(value: CloudEventCodec.encode(p, id: "e\(i)", source: "/t", time: ScriptedDay.t0,
-                                                                         tenantID: "tenant-a", subject: nil), headers: [])
-            }
-            let context = HandlerContext(tenantID: "tenant-a", eventTime: ScriptedDay.t0, topic: e.topic, partition: 0, offset: Int64(i))
-            _ = try processor.handle(try decoded(e.payload), state: &state, context: context)
-        }
-        return state
+        try #require(DrivenState.of(ReportProcessor(), tenant: "tenant-a", clock: ScriptedDay.t0,
+                                    ScriptedDay.events.map { ($0.topic, $0.payload, ScriptedDay.t0) }))
     }
 
     static let from = ScriptedDay.t0, to = ScriptedDay.t0.adding(seconds: 600)
