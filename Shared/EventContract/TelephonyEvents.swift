@@ -31,27 +31,21 @@ public enum TelephonyEvents {
         }
     }
 
-    public struct AgentAnswered: EventPayload {
+    public struct AgentAnswered: AgentCallEvent {
         public static let eventType = "cc.call.agent-answered.v1"
         public var callId: String
         public var accountId: String
         public var at: EventTime
         public init(callId: String, accountId: String, at: EventTime) { self.callId = callId; self.accountId = accountId; self.at = at }
-        public func validate() throws(SchemaViolation) {
-            try SchemaViolation.nonEmpty(callId, "callId"); try SchemaViolation.nonEmpty(accountId, "accountId")
-        }
     }
 
     /// F14: the telephony layer's answering-machine detection found a machine on the forwarded leg.
-    public struct AgentVoicemailDetected: EventPayload {
+    public struct AgentVoicemailDetected: AgentCallEvent {
         public static let eventType = "cc.call.agent-voicemail-detected.v1"
         public var callId: String
         public var accountId: String
         public var at: EventTime
         public init(callId: String, accountId: String, at: EventTime) { self.callId = callId; self.accountId = accountId; self.at = at }
-        public func validate() throws(SchemaViolation) {
-            try SchemaViolation.nonEmpty(callId, "callId"); try SchemaViolation.nonEmpty(accountId, "accountId")
-        }
     }
 
     /// F12: the agent answered its persistent leg.

@@ -45,8 +45,7 @@ struct AgentView: AsyncParsableCommand {
             await token.get(base: base, path: path, service: "settings-service", tenant: tenant)
                 .flatMap { try? JSONSerialization.jsonObject(with: $0) }
         }
-        let t = tenant.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? tenant
-        let acc = account.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? account
+        let (t, acc) = (query(tenant), query(account))
         guard let accounts = await get("/api/accounts?tenant=\(t)") as? [[String: Any]] else {
             fail("settings-service at \(base) does not know tenant \(tenant)")
         }
