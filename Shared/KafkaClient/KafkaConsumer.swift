@@ -307,6 +307,12 @@ extension KafkaConsumer {
         return high
     }
 
+    /// `queryHighWatermarks` on the consumer's own queue, so that no caller blocks while the broker answers.
+    public func highWatermarks(_ partitions: [TopicPartition], timeout: Duration = .seconds(2)) async -> [TopicPartition: Int64] {
+        guard !partitions.isEmpty else { return [:] }
+        return await queue.run { self.queryHighWatermarks(partitions, timeout: timeout) }
+    }
+
     /// Asks the broker for the partitions' end offsets now (blocking; one request each, all at once); partitions
     /// it could not tell are left out. Unlike `cachedHighWatermark`, this sees messages produced since the last
     /// fetch response. (One batched `rd_kafka_offsets_for_times` with the "end" timestamp was tried: against

@@ -25,11 +25,18 @@ extension EventLoop {
         let messages = stale ? [] : batch.messages
         let decodedMessages = stale ? [] : await batch.decoded()
         let assigned = c.consumer.assignment
-        var decision = shared.withLock { s in
+        let questions = shared.withLock { s in
             for (m, decoded) in zip(messages, decodedMessages) where s.tenants.owned.contains(m.partition) {
                 metrics.consumed.increment()
                 s.merger.add(m, decoded)
             }
+            return s.merger.questions(assigned: assigned, view: LiveMergerView(positions: s.tenants.offsets, consumer: c.consumer))
+        }
+        // The broker's answers are awaited outside the lock, on the clients' own queues.
+        let answers = questions.isEmpty ? nil
+            : await InputMerger.ask(questions, LiveMergerQueries(consumer: c.consumer, upstreams: c.upstreams))
+        var decision = shared.withLock { s in
+            if let answers { s.merger.note(answers) }
             let ready = release(assigned: assigned, started: started, c, in: &s)
             return decider.decide(released: ready, timersAt: tickTimers ? clock() : nil, in: &s.tenants)
         }
@@ -44,18 +51,10 @@ extension EventLoop {
     /// The events the merger lets go now (at most a batch), with its flow control applied to the consumer.
     func release(assigned: Set<TopicPartition>, started: ContinuousClock.Instant, _ c: Connections,
                  in s: inout Shared) -> [InputMerger.Pending] {
-        let positions = s.tenants.offsets
-        let verify = processor.inputs.count > 1 && (configuration.confirmEndOffsets ?? processor.confirmsEndOffsets)
-        let (consumer, upstreams) = (c.consumer, c.upstreams)
         // At most a batch at once: events held back while an input caught up would otherwise go out as one
         // batch of up to `mergeBufferEvents` (its writes and outputs all in memory at once).
-        let ready = s.merger.release(now: .now, assigned: assigned, limit: maxBatch, position: { positions[$0] },
-                                     highWatermark: consumer.cachedHighWatermark,
-                                     verifiedEnds: verify ? { consumer.queryHighWatermarks($0) } : nil,
-                                     upstreamCaughtUp: upstreams.readers.isEmpty ? nil : { partitions, fetched in
-                                         upstreams.advance(partitions, now: .now, ends: { consumer.queryHighWatermarks($0) },
-                                                           fetched: fetched)
-                                     },
+        let ready = s.merger.release(now: .now, assigned: assigned, limit: maxBatch,
+                                     view: LiveMergerView(positions: s.tenants.offsets, consumer: c.consumer),
                                      trace: logger.logLevel <= .trace ? { [logger] pending, basis in
                                          logger.trace("released", metadata: [
                                              LoggingKeys.topic: "\(pending.message.topic)", LoggingKeys.partition: "\(pending.message.partition)",
@@ -67,8 +66,8 @@ extension EventLoop {
         // catch up with it, so that the fetches bring what the merger waits for instead of filling its buffer.
         let (pause, resume) = s.merger.flowControl(paused: s.paused)
         if !pause.isEmpty || !resume.isEmpty {
-            consumer.pause(Array(pause))
-            consumer.resume(Array(resume))
+            c.consumer.pause(Array(pause))
+            c.consumer.resume(Array(resume))
             s.paused = s.paused.union(pause).subtracting(resume)
         }
         s.gaveUpSinceWarning.formUnion(s.merger.takeGaveUpWaiting())

@@ -81,7 +81,9 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                                                              clock: clock, logger: logger, metrics: metrics))
         shared = Mutex(Shared(merger: InputMerger(topics: topics,
                                                   maxIdle: .milliseconds(configuration.maxTaskIdleMilliseconds),
-                                                  maxBuffered: configuration.mergeBufferEvents)))
+                                                  maxBuffered: configuration.mergeBufferEvents,
+                                                  confirmsEnds: configuration.confirmEndOffsets ?? processor.confirmsEndOffsets,
+                                                  followsUpstream: !processor.upstream.isEmpty)))
     }
 
     public static func wallClock() -> Timestamp {

@@ -15,9 +15,10 @@ import KafkaClient
 ///
 /// The end offsets librdkafka caches are refreshed only when a fetch brings
 /// messages, so they can miss a cause produced just before its effect was fetched.
-/// Before an event goes out while another input looks caught up, the merger asks
-/// the broker for that input's end offset (`verifiedEnd`), once per input for all
-/// events that had arrived by then.
+/// Before an event goes out while another input looks caught up, that input's end
+/// offset is confirmed with the broker, once per input for all events that had
+/// arrived by then: `questions` says what to ask, the loop asks outside its lock,
+/// `note` takes the answers, and `release` decides from them without blocking.
 struct InputMerger {
     struct Pending {
         var message: ConsumedMessage
@@ -27,7 +28,7 @@ struct InputMerger {
         var arrived: ContinuousClock.Instant
     }
 
-    private struct Queue {
+    struct Queue {
         var items: [Pending] = []
         var head = 0
         var isEmpty: Bool { head == items.count }
@@ -51,16 +52,18 @@ struct InputMerger {
 
     let topics: [String]
     let maxIdle: Duration
+    let confirmsEnds: Bool
+    let followsUpstream: Bool
     /// Above this many buffered events a partition stops waiting (bounds memory).
     let maxBuffered: Int
     /// A topic-partition holding more than this many events is paused (nothing more is fetched for it) until it
     /// holds fewer than `resumeBelow`: an input fetched far ahead of the others waits in the broker, not here.
     var pauseAbove: Int { Swift.max(1, maxBuffered / 10) }
     var resumeBelow: Int { Swift.max(1, maxBuffered / 50) }
-    private var queues: [TopicPartition: Queue] = [:]
+    private(set) var queues: [TopicPartition: Queue] = [:]
     private var lastTime: [TopicPartition: Int64] = [:]
     /// The offset after the last message fetched (buffered or released) per topic-partition.
-    private var fetchedEnd: [TopicPartition: Int64] = [:]
+    private(set) var fetchedEnd: [TopicPartition: Int64] = [:]
     private var waitingSince: [Int32: ContinuousClock.Instant] = [:]
     private(set) var buffered = 0
     /// Partitions that started releasing events without waiting any longer (idle limit or buffer full) since last asked.
@@ -68,18 +71,25 @@ struct InputMerger {
     /// Partitions releasing without waiting now; one warns once per episode, not once per batch.
     private var givingUp: Set<Int32> = []
     /// The last end offset asked from the broker per topic-partition, and when.
-    private var verified: [TopicPartition: (at: ContinuousClock.Instant, end: Int64)] = [:]
+    private(set) var verified: [TopicPartition: (at: ContinuousClock.Instant, end: Int64)] = [:]
     /// Per partition, the last moment as of which the upstream services were known to have processed
     /// everything on their inputs (and produced what follows from it).
-    private var upstreamAt: [Int32: ContinuousClock.Instant] = [:]
+    private(set) var upstreamAt: [Int32: ContinuousClock.Instant] = [:]
     /// The partition the next `release` starts with (or the next one holding events), after one that stopped at
     /// its limit: a partition that holds thousands of events does not keep the others waiting.
     private var startPartition: Int32 = 0
 
-    init(topics: [String], maxIdle: Duration, maxBuffered: Int = 10_000) {
+    /// - Parameters:
+    ///   - confirmsEnds: an input that looks caught up from the cached ends must be confirmed by the broker
+    ///     (`questions`) before an event of another input goes out.
+    ///   - followsUpstream: an event waits until the upstream services have processed what was on their inputs when
+    ///     it arrived.
+    init(topics: [String], maxIdle: Duration, maxBuffered: Int = 10_000, confirmsEnds: Bool = false, followsUpstream: Bool = false) {
         self.topics = topics
         self.maxIdle = maxIdle
         self.maxBuffered = maxBuffered
+        self.confirmsEnds = confirmsEnds && topics.count > 1
+        self.followsUpstream = followsUpstream
     }
 
     mutating func add(_ message: ConsumedMessage, _ decoded: Result<DecodedEvent, EventDecodingError>,
@@ -93,134 +103,114 @@ struct InputMerger {
         buffered += 1
     }
 
-    /// Every buffered event that may be processed now, in processing order.
+    /// Every buffered event that may be processed now, in processing order: one selection loop per partition, over
+    /// its inputs' readiness worked out once per call from `view` and the broker's last answers (`note`).
     /// - Parameters:
-    ///   - position: the stored next offset of a topic-partition, for those nothing was fetched from yet.
-    ///   - highWatermark: the broker's last-known end of a topic-partition (nil: not known yet).
-    ///   - verifiedEnds: asks the broker for topic-partitions' ends now (those it cannot tell are left out);
-    ///     nil: no confirmation, the cached ends are trusted.
     ///   - limit: at most this many events (a batch): the rest stay buffered for the next call, so that a buffer
     ///     released at once when the input it waited for catches up does not become one huge batch.
+    ///   - trace: told why each event went out; it only reports, the decisions are the same without it.
     mutating func release(now: ContinuousClock.Instant, assigned: Set<TopicPartition>, limit: Int = .max,
-                          position: (TopicPartition) -> Int64?, highWatermark: (TopicPartition) -> Int64?,
-                          verifiedEnds: (([TopicPartition]) -> [TopicPartition: Int64])? = nil,
-                          upstreamCaughtUp: (([Int32], (TopicPartition) -> Int64?) -> [Int32: ContinuousClock.Instant])? = nil,
-                          trace: ((Pending, String) -> Void)? = nil) -> [Pending] {
+                          view: some MergerBrokerView, trace: ((Pending, String) -> Void)? = nil) -> [Pending] {
         var out: [Pending] = []
         let holding = Set(queues.filter { !$0.value.isEmpty }.keys.map(\.partition)).sorted()
         let first = holding.firstIndex { $0 >= startPartition } ?? 0
-        let partitions = holding[first...] + holding[..<first]
-        /// At the limit, the next call starts with the partition after the last one served.
-        func stopped(at p: Int32) -> [Pending] {
-            startPartition = p + 1
-            return out
-        }
-        if verifiedEnds == nil, upstreamCaughtUp == nil, trace == nil {
-            for p in partitions {
-                releaseUnconfirmed(p, now: now, assigned: assigned, limit: limit, position: position,
-                                   highWatermark: highWatermark, into: &out)
-                if out.count >= limit { return stopped(at: p) }
+        for p in holding[first...] + holding[..<first] {
+            release(p, now: now, assigned: assigned, limit: limit, view: view, trace: trace, into: &out)
+            if out.count >= limit {
+                // The next call starts with the partition after the last one served.
+                startPartition = p + 1
+                return out
             }
-            return out
-        }
-        var newestArrival: [Int32: ContinuousClock.Instant] = [:]
-        for (tp, q) in queues where !q.isEmpty {
-            newestArrival[tp.partition] = max(newestArrival[tp.partition] ?? q.items[q.items.count - 1].arrived,
-                                              q.items[q.items.count - 1].arrived)
-        }
-        if let upstreamCaughtUp {
-            // First the upstream services' progress (as of which instant they had processed everything on their
-            // inputs), then (below) our inputs' ends: what they produced by then is in the ends asked afterwards.
-            let behind = newestArrival.filter { p, newest in upstreamAt[p].map { $0 < newest } ?? true }.keys.sorted()
-            if !behind.isEmpty {
-                for (p, at) in upstreamCaughtUp(behind, { [fetchedEnd] in fetchedEnd[$0] }) {
-                    upstreamAt[p] = max(upstreamAt[p] ?? at, at)
-                }
-            }
-        }
-        /// The moment a caught-up input's end must have been confirmed at, for an event that arrived at `arrival`.
-        func confirmationNeeded(_ p: Int32, after arrival: ContinuousClock.Instant) -> ContinuousClock.Instant {
-            if upstreamCaughtUp != nil, let at = upstreamAt[p] { return max(at, arrival) }
-            return arrival
-        }
-        if let verifiedEnds, topics.count > 1 {
-            // Ask for every input that may need confirming in this call at once (the requests overlap), rather
-            // than one partition after the other as the loop below comes to them.
-            var ask: [TopicPartition] = []
-            for (p, newest) in newestArrival {
-                let needed = confirmationNeeded(p, after: newest)
-                for topic in topics {
-                    let tp = TopicPartition(topic: topic, partition: p)
-                    guard assigned.contains(tp), let high = highWatermark(tp),
-                          high <= (fetchedEnd[tp] ?? position(tp) ?? 0),
-                          verified[tp].map({ $0.at < needed }) ?? true else { continue }
-                    ask.append(tp)
-                }
-            }
-            if !ask.isEmpty {
-                let asked = ContinuousClock.now
-                for (tp, end) in verifiedEnds(ask.sorted { ($0.partition, $0.topic) < ($1.partition, $1.topic) }) {
-                    verified[tp] = (asked, end)
-                }
-            }
-        }
-        for p in partitions {
-            while out.count < limit {
-                var best: (tp: TopicPartition, time: Int64, arrived: ContinuousClock.Instant)?
-                var unfetched = false
-                var caughtUp: [TopicPartition] = []
-                for topic in topics {
-                    let tp = TopicPartition(topic: topic, partition: p)
-                    if let head = queues[tp]?.first {
-                        if best == nil || head.time < best!.time { best = (tp, head.time, head.arrived) }
-                    } else if assigned.contains(tp) {
-                        guard let high = highWatermark(tp) else { unfetched = true; continue }
-                        if high > (fetchedEnd[tp] ?? position(tp) ?? 0) { unfetched = true } else { caughtUp.append(tp) }
-                    }
-                }
-                if let chosen = best, upstreamCaughtUp != nil, upstreamAt[p].map({ $0 < chosen.arrived }) ?? true {
-                    unfetched = true  // an upstream service has not caught up with what was there when this arrived
-                }
-                if let chosen = best, !unfetched, let verifiedEnds {
-                    // Confirm with the broker that the inputs that look caught up were so when this event arrived.
-                    let needed = confirmationNeeded(p, after: chosen.arrived)
-                    let stale = caughtUp.filter { tp in verified[tp].map { $0.at < needed } ?? true }
-                    if !stale.isEmpty {
-                        let asked = ContinuousClock.now
-                        let ends = verifiedEnds(stale)
-                        for (tp, end) in ends { verified[tp] = (asked, end) }
-                        // An input the broker could not tell about is not known to be caught up: wait (bounded by maxIdle).
-                        if ends.count < stale.count { unfetched = true }
-                    }
-                    for tp in caughtUp {
-                        if let v = verified[tp], v.at >= needed, v.end > (fetchedEnd[tp] ?? position(tp) ?? 0) {
-                            unfetched = true
-                        }
-                    }
-                }
-                guard let chosen = best else {
-                    waitingSince[p] = nil
-                    break
-                }
-                guard mayRelease(p, unfetched: unfetched, now: now) else { break }
-                let next = queues[chosen.tp]!.pop()
-                if let trace {
-                    // Why the other inputs did not go first: each one's fetched end and what the broker said.
-                    let basis = topics.map { topic -> String in
-                        let tp = TopicPartition(topic: topic, partition: p)
-                        let head = queues[tp]?.first.map { "head \($0.time)" } ?? "empty"
-                        let v = verified[tp].map { "verified \($0.end) \($0.at < next.arrived ? "before" : "after") arrival" } ?? "unverified"
-                        return "\(topic): \(head) fetched \(fetchedEnd[tp] ?? position(tp) ?? -1) cached \(highWatermark(tp) ?? -1) \(v)"
-                    }
-                    let upstream = upstreamCaughtUp == nil ? "" : upstreamAt[p].map { $0 < next.arrived ? "upstream behind; " : "upstream caught up; " } ?? "upstream unknown; "
-                    trace(next, (unfetched ? "gave up waiting; " : "") + upstream + basis.joined(separator: "; "))
-                }
-                out.append(next)
-                buffered -= 1
-            }
-            if out.count >= limit { return stopped(at: p) }
         }
         return out
+    }
+
+    /// An input of one partition, as it stands while its queue is empty. Nothing is fetched during a call, so this
+    /// is worked out once per call, not once per event.
+    private enum EmptyInput {
+        /// Not assigned to this instance: not waited for.
+        case notAssigned
+        /// The broker holds data not fetched yet (or its end is not known yet): waited for.
+        case unfetched
+        /// Fetched up to the broker's last-known end.
+        case caughtUp
+    }
+
+    private func emptyInput(_ tp: TopicPartition, assigned: Set<TopicPartition>, view: some MergerBrokerView) -> EmptyInput {
+        guard assigned.contains(tp) else { return .notAssigned }
+        guard let end = view.cachedEnd(tp) else { return .unfetched }
+        return end > fetched(tp, view) ? .unfetched : .caughtUp
+    }
+
+    private func fetched(_ tp: TopicPartition, _ view: some MergerBrokerView) -> Int64 {
+        fetchedEnd[tp] ?? view.position(tp) ?? 0
+    }
+
+    /// The moment a caught-up input's end must have been confirmed at, for an event that arrived at `arrival`.
+    private func confirmationNeeded(_ p: Int32, after arrival: ContinuousClock.Instant) -> ContinuousClock.Instant {
+        if followsUpstream, let at = upstreamAt[p] { return max(at, arrival) }
+        return arrival
+    }
+
+    /// Whether a caught-up input is confirmed by the broker to have been so when an event that arrived at `arrival`
+    /// came (an input the broker could not tell about is not known to be caught up).
+    private func confirmedCaughtUp(_ tp: TopicPartition, for arrival: ContinuousClock.Instant, _ view: some MergerBrokerView) -> Bool {
+        guard let v = verified[tp], v.at >= confirmationNeeded(tp.partition, after: arrival) else { return false }
+        return v.end <= fetched(tp, view)
+    }
+
+    /// The selection loop of one partition: its queues are taken out of the table while it runs.
+    private mutating func release(_ p: Int32, now: ContinuousClock.Instant, assigned: Set<TopicPartition>, limit: Int,
+                                  view: some MergerBrokerView, trace: ((Pending, String) -> Void)?, into out: inout [Pending]) {
+        let tps = topics.map { TopicPartition(topic: $0, partition: p) }
+        let empty = tps.map { emptyInput($0, assigned: assigned, view: view) }
+        var local = tps.map { queues.removeValue(forKey: $0) }
+        defer { for (k, q) in local.enumerated() where q != nil { queues[tps[k]] = q } }
+        while out.count < limit {
+            var best = -1
+            var bestTime = Int64.max
+            for k in tps.indices {
+                if let q = local[k], !q.isEmpty, best < 0 || q.items[q.head].time < bestTime {
+                    (best, bestTime) = (k, q.items[q.head].time)
+                }
+            }
+            guard best >= 0 else {
+                waitingSince[p] = nil
+                return
+            }
+            let arrived = local[best]!.items[local[best]!.head].arrived
+            var unfetched = false
+            for k in tps.indices where local[k]?.isEmpty ?? true {
+                switch empty[k] {
+                case .notAssigned: break
+                case .unfetched: unfetched = true
+                case .caughtUp: if confirmsEnds && !confirmedCaughtUp(tps[k], for: arrived, view) { unfetched = true }
+                }
+            }
+            // An upstream service that has not caught up with what was there when this arrived may still produce
+            // something that goes first.
+            if followsUpstream, upstreamAt[p].map({ $0 < arrived }) ?? true { unfetched = true }
+            guard mayRelease(p, unfetched: unfetched, now: now) else { return }
+            let next = local[best]!.pop()
+            if let trace {
+                trace(next, basis(p, releasing: next, gaveUp: unfetched, local: local, view))
+            }
+            out.append(next)
+            buffered -= 1
+        }
+    }
+
+    /// Why the other inputs did not go first: each one's head, fetched end, cached end and what the broker said.
+    private func basis(_ p: Int32, releasing next: Pending, gaveUp: Bool, local: [Queue?], _ view: some MergerBrokerView) -> String {
+        let inputs = topics.enumerated().map { k, topic -> String in
+            let tp = TopicPartition(topic: topic, partition: p)
+            let head = local[k]?.first.map { "head \($0.time)" } ?? "empty"
+            let v = verified[tp].map { "verified \($0.end) \($0.at < next.arrived ? "before" : "after") arrival" } ?? "unverified"
+            return "\(topic): \(head) fetched \(fetched(tp, view)) cached \(view.cachedEnd(tp) ?? -1) \(v)"
+        }
+        let upstream = !followsUpstream ? ""
+            : upstreamAt[p].map { $0 < next.arrived ? "upstream behind; " : "upstream caught up; " } ?? "upstream unknown; "
+        return (gaveUp ? "gave up waiting; " : "") + upstream + inputs.joined(separator: "; ")
     }
 
     /// Whether partition `p`'s next event may go out now: always when no input holds unfetched data; otherwise only
@@ -240,40 +230,10 @@ struct InputMerger {
         return true
     }
 
-    /// `release` for one partition when nothing is confirmed with the broker or upstream (the same decisions as
-    /// its general loop): the partition's queues are taken out of the table, and an empty input's state (nothing
-    /// more to fetch, or data not fetched yet) is looked up once per call, not once per event.
-    private mutating func releaseUnconfirmed(_ p: Int32, now: ContinuousClock.Instant, assigned: Set<TopicPartition>,
-                                             limit: Int, position: (TopicPartition) -> Int64?, highWatermark: (TopicPartition) -> Int64?,
-                                             into out: inout [Pending]) {
-        let tps = topics.map { TopicPartition(topic: $0, partition: p) }
-        var local = tps.map { queues.removeValue(forKey: $0) }
-        defer { for (k, q) in local.enumerated() where q != nil { queues[tps[k]] = q } }
-        var emptyUnfetched = [Bool?](repeating: nil, count: tps.count)
-        while out.count < limit {
-            var best = -1
-            var bestTime = Int64.max
-            var unfetched = false
-            for k in tps.indices {
-                if let q = local[k], !q.isEmpty {
-                    let time = q.items[q.head].time
-                    if best < 0 || time < bestTime { (best, bestTime) = (k, time) }
-                } else if assigned.contains(tps[k]) {
-                    if emptyUnfetched[k] == nil {
-                        let tp = tps[k]
-                        emptyUnfetched[k] = highWatermark(tp).map { $0 > (fetchedEnd[tp] ?? position(tp) ?? 0) } ?? true
-                    }
-                    if emptyUnfetched[k]! { unfetched = true }
-                }
-            }
-            guard best >= 0 else {
-                waitingSince[p] = nil
-                return
-            }
-            guard mayRelease(p, unfetched: unfetched, now: now) else { return }
-            out.append(local[best]!.pop())
-            buffered -= 1
-        }
+    /// Takes the broker's answers to the last `questions`.
+    mutating func note(_ answers: MergerAnswers) {
+        for (p, at) in answers.upstreamCaughtUp { upstreamAt[p] = max(upstreamAt[p] ?? at, at) }
+        for (tp, end) in answers.ends { verified[tp] = (answers.endsAskedAt, end) }
     }
 
     /// Event slots the queues hold storage for (released ones included until reclaimed).

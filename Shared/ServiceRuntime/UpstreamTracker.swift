@@ -1,4 +1,5 @@
 import KafkaClient
+import Synchronization
 
 /// Follows the upstream services' progress per partition (see `UpstreamService`).
 ///
@@ -10,9 +11,10 @@ import KafkaClient
 /// (not on every call) matters under steady traffic: ends sampled anew would always be a little ahead of
 /// the upstream's committed offsets, and the check would never finish.
 ///
-/// Accessed only under the event loop's lock. A check left from a partition this instance lost finishes
-/// at once if the partition comes back (committed offsets only grow), and a new one starts.
-final class UpstreamTracker: @unchecked Sendable {
+/// The checks' state is locked only between the broker's answers, never across them. A check left from a
+/// partition this instance lost finishes at once if the partition comes back (committed offsets only grow), and a
+/// new one starts.
+final class UpstreamTracker: Sendable {
     struct Reader: Sendable {
         var service: String
         var topics: [String]
@@ -27,7 +29,7 @@ final class UpstreamTracker: @unchecked Sendable {
 
     let readers: [Reader]
     let partitionCount: Int
-    private var checks: [Int32: Check] = [:]
+    private let checks = Mutex<[Int32: Check]>([:])
 
     init(readers: [Reader], partitionCount: Int) {
         self.readers = readers
@@ -39,42 +41,50 @@ final class UpstreamTracker: @unchecked Sendable {
     ///   - ends: asks the broker for end offsets now.
     ///   - fetched: how far this service has fetched a topic-partition itself; a broker may report less as its
     ///     end (Tansu 0.6: the last record batch's base offset + 1).
-    func advance(_ partitions: [Int32], now: ContinuousClock.Instant, ends: ([TopicPartition]) -> [TopicPartition: Int64],
-                 fetched: (TopicPartition) -> Int64?) -> [Int32: ContinuousClock.Instant] {
-        var finished: [Int32: ContinuousClock.Instant] = [:]
-        for p in partitions where checks[p] == nil { checks[p] = Check(started: now) }
+    func advance(_ partitions: [Int32], now: ContinuousClock.Instant,
+                 ends: ([TopicPartition]) async -> [TopicPartition: Int64],
+                 fetched: (TopicPartition) -> Int64?) async -> [Int32: ContinuousClock.Instant] {
+        checks.withLock { checks in
+            for p in partitions where checks[p] == nil { checks[p] = Check(started: now) }
+        }
         for (stage, reader) in readers.enumerated() {
-            let here = partitions.filter { checks[$0]?.stage == stage }
+            let (here, unsampled) = checks.withLock { checks in
+                let here = partitions.filter { checks[$0]?.stage == stage }
+                return (here, here.filter { checks[$0]?.target == nil })
+            }
             guard !here.isEmpty else { continue }
             // Sample the ends for the partitions that start this stage.
-            let sample = here.filter { checks[$0]?.target == nil }
-                .flatMap { p in reader.topics.map { TopicPartition(topic: $0, partition: p) } }
-            if !sample.isEmpty {
-                let end = ends(sample)
+            let sample = unsampled.flatMap { p in reader.topics.map { TopicPartition(topic: $0, partition: p) } }
+            let end = sample.isEmpty ? [:] : await ends(sample)
+            let all = (0..<Int32(partitionCount)).flatMap { p in reader.topics.map { TopicPartition(topic: $0, partition: p) } }
+            let committed = try? await reader.consumer.committed(all, timeout: .seconds(2))
+            checks.withLock { checks in
                 for p in Set(sample.map(\.partition)) {
                     let tps = reader.topics.map { TopicPartition(topic: $0, partition: p) }
                     guard tps.allSatisfy({ end[$0] != nil }) else { continue }  // asked again on the next call
                     checks[p]?.target = Dictionary(uniqueKeysWithValues: tps.map { ($0, max(end[$0]!, fetched($0) ?? 0)) })
                 }
-            }
-            let all = (0..<Int32(partitionCount)).flatMap { p in reader.topics.map { TopicPartition(topic: $0, partition: p) } }
-            guard let committed = try? reader.consumer.committedNow(all) else { continue }
-            // A group that has committed nothing is not deployed (or not started yet): not waited for.
-            let deployed = committed.values.contains { $0 != nil }
-            for p in here {
-                guard let target = checks[p]?.target else { continue }
-                if !deployed || target.allSatisfy({ ((committed[$0.key] ?? nil) ?? 0) >= $0.value }) {
-                    checks[p]?.stage = stage + 1
-                    checks[p]?.target = nil
+                guard let committed else { return }
+                // A group that has committed nothing is not deployed (or not started yet): not waited for.
+                let deployed = committed.values.contains { $0 != nil }
+                for p in here {
+                    guard let target = checks[p]?.target else { continue }
+                    if !deployed || target.allSatisfy({ ((committed[$0.key] ?? nil) ?? 0) >= $0.value }) {
+                        checks[p]?.stage = stage + 1
+                        checks[p]?.target = nil
+                    }
                 }
             }
         }
-        for p in partitions {
-            if let c = checks[p], c.stage == readers.count {
-                finished[p] = c.started
-                checks[p] = nil
+        return checks.withLock { checks in
+            var finished: [Int32: ContinuousClock.Instant] = [:]
+            for p in partitions {
+                if let c = checks[p], c.stage == readers.count {
+                    finished[p] = c.started
+                    checks[p] = nil
+                }
             }
+            return finished
         }
-        return finished
     }
 }

@@ -40,8 +40,8 @@ struct InputMergerTests {
         #expect(merger.buffered == 0)
     }
 
-    @Test("without confirmations the fast path decides as the general loop: same events, same order, same waiting (random cases)")
-    func fastPathMatchesGeneralLoop() {
+    @Test("a trace only reports: with and without it, the same events, same order, same waiting (random cases)")
+    func traceDoesNotDecide() {
         var rng = SystemRandomNumberGenerator()
         let topics = ["a", "b", "c"]
         for _ in 0..<300 {
@@ -78,7 +78,7 @@ struct InputMergerTests {
                 let limit = Bool.random(using: &rng) ? Int.max : Int.random(in: 1...6, using: &rng)
                 let a = fast.release(now: now, assigned: assigned, limit: limit, position: position, highWatermark: { high[$0] })
                 let b = general.release(now: now, assigned: assigned, limit: limit, position: position, highWatermark: { high[$0] },
-                                        trace: { _, _ in })  // a trace takes the general loop
+                                        trace: { _, _ in })
                 #expect(a.count <= limit)
                 #expect(ids(a) == ids(b) && a.map(\.message.partition) == b.map(\.message.partition))
                 #expect(fast.buffered == general.buffered && fast.takeGaveUpWaiting() == general.takeGaveUpWaiting())
@@ -191,56 +191,54 @@ struct InputMergerTests {
     }
 
     @Test("an input that looks caught up from cached offsets is confirmed with the broker, once for what arrived before")
-    func verifies() {
-        var merger = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2))
+    func verifies() async {
+        var merger = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2), confirmsEnds: true)
         let (m, d) = message(decisions, offset: 0, second: 10)
         merger.add(m, d)
-        var asked = 0
-        var brokerEnd: Int64 = 3  // telephony: 3 messages the cached end does not know about
-        func release() -> [InputMerger.Pending] {
-            merger.release(now: .now, assigned: both, position: { _ in 0 }, highWatermark: { $0.topic == decisions ? 1 : 0 },
-                           verifiedEnds: { tps in asked += 1; return Dictionary(uniqueKeysWithValues: tps.map { ($0, $0.topic == telephony ? brokerEnd : 1) }) })
+        let broker = FakeBroker()
+        broker.end = { $0.topic == telephony ? 3 : 1 }  // telephony: 3 messages the cached end does not know about
+        func release() async -> [InputMerger.Pending] {
+            await merger.release(now: .now, assigned: both, position: { _ in 0 }, highWatermark: { $0.topic == decisions ? 1 : 0 },
+                                 broker: broker)
         }
-        #expect(release().isEmpty, "telephony holds unfetched messages: wait")
-        #expect(asked == 1)
-        brokerEnd = 0
-        #expect(release().isEmpty, "the answer was asked after the event arrived: it still counts until asked again")
-        var fresh = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2))
+        #expect(await release().isEmpty, "telephony holds unfetched messages: wait")
+        #expect(broker.endQueries == 1)
+        broker.end = { $0.topic == telephony ? 0 : 1 }
+        #expect(await release().isEmpty, "the answer was asked after the event arrived: it still counts until asked again")
+        #expect(broker.endQueries == 1)
+        var fresh = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2), confirmsEnds: true)
         fresh.add(m, d)
-        #expect(ids(fresh.release(now: .now, assigned: both, position: { _ in 0 }, highWatermark: { $0.topic == decisions ? 1 : 0 },
-                                  verifiedEnds: { tps in Dictionary(uniqueKeysWithValues: tps.map { ($0, $0.topic == telephony ? 0 : 1) }) }))
-                == ["\(decisions)-0"])
-        var unanswered = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2))
+        #expect(ids(await fresh.release(now: .now, assigned: both, position: { _ in 0 }, highWatermark: { $0.topic == decisions ? 1 : 0 },
+                                        broker: broker)) == ["\(decisions)-0"])
+        var unanswered = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2), confirmsEnds: true)
         unanswered.add(m, d)
-        #expect(unanswered.release(now: .now, assigned: both, position: { _ in 0 }, highWatermark: { $0.topic == decisions ? 1 : 0 },
-                                   verifiedEnds: { _ in [:] }).isEmpty, "a failed query does not count as caught up")
+        broker.end = { _ in nil }
+        #expect(await unanswered.release(now: .now, assigned: both, position: { _ in 0 }, highWatermark: { $0.topic == decisions ? 1 : 0 },
+                                         broker: broker).isEmpty, "a failed query does not count as caught up")
     }
 
     @Test("an event waits until the upstream services have processed what was on their inputs when it arrived")
-    func upstream() {
-        var merger = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2))
+    func upstream() async {
+        var merger = InputMerger(topics: [telephony, decisions], maxIdle: .seconds(2), confirmsEnds: true, followsUpstream: true)
         let (m, d) = message(telephony, offset: 0, second: 10)
         merger.add(m, d)
-        var upstreamCaughtUp = false
+        let broker = FakeBroker()
         var decisionsEnd: Int64 = 0
-        var asked: [[Int32]] = []
-        func release() -> [InputMerger.Pending] {
-            merger.release(now: .now, assigned: both, position: { _ in 0 }, highWatermark: { $0.topic == telephony ? 1 : 0 },
-                           verifiedEnds: { tps in Dictionary(uniqueKeysWithValues: tps.map { ($0, $0.topic == telephony ? 1 : decisionsEnd) }) },
-                           upstreamCaughtUp: { partitions, _ in
-                               asked.append(partitions)
-                               return upstreamCaughtUp ? Dictionary(uniqueKeysWithValues: partitions.map { ($0, ContinuousClock.now) }) : [:]
-                           })
+        broker.end = { [telephony] tp in tp.topic == telephony ? 1 : 0 }
+        func release() async -> [InputMerger.Pending] {
+            await merger.release(now: .now, assigned: both, position: { _ in 0 }, highWatermark: { $0.topic == telephony ? 1 : 0 },
+                                 broker: broker)
         }
-        #expect(release().isEmpty, "routing has not processed what was there yet (it restarts, say): wait")
-        #expect(asked == [[0]])
+        #expect(await release().isEmpty, "routing has not processed what was there yet (it restarts, say): wait")
+        #expect(broker.upstreamAsked == [[0]])
         // Routing catches up, and on its way produces a decision older than the telephony event.
-        upstreamCaughtUp = true
+        broker.upstreamCaughtUp = true
         decisionsEnd = 1
-        #expect(release().isEmpty, "the decision routing produced before it caught up is not fetched yet: wait for it")
+        broker.end = { [telephony, decisionsEnd] tp in tp.topic == telephony ? 1 : decisionsEnd }
+        #expect(await release().isEmpty, "the decision routing produced before it caught up is not fetched yet: wait for it")
         let (dm, dd) = message(decisions, offset: 0, second: 5)
         merger.add(dm, dd)
-        #expect(ids(release()) == ["\(decisions)-0", "\(telephony)-0"], "the decision goes first, as in a run without the restart")
+        #expect(ids(await release()) == ["\(decisions)-0", "\(telephony)-0"], "the decision goes first, as in a run without the restart")
         #expect(merger.takeGaveUpWaiting().isEmpty)
     }
 
@@ -261,5 +259,49 @@ struct InputMergerTests {
                                  highWatermark: { $0.topic == telephony ? 2 : 1 })
         #expect(ids(out) == ["\(telephony)-0", "undecodable@\(telephony)-1", "\(decisions)-0"])
         #expect(merger.buffered == 0)
+    }
+}
+
+/// The broker as the merger sees it without asking, from closures.
+struct ClosureBrokerView: MergerBrokerView {
+    let positions: (TopicPartition) -> Int64?
+    let ends: (TopicPartition) -> Int64?
+    func position(_ tp: TopicPartition) -> Int64? { positions(tp) }
+    func cachedEnd(_ tp: TopicPartition) -> Int64? { ends(tp) }
+}
+
+/// The broker's answers, scripted by a test (used from one test at a time).
+final class FakeBroker: MergerBrokerQueries, @unchecked Sendable {
+    var end: (TopicPartition) -> Int64? = { _ in nil }
+    var upstreamCaughtUp = false
+    private(set) var endQueries = 0
+    private(set) var upstreamAsked: [[Int32]] = []
+
+    func endOffsets(_ tps: [TopicPartition]) async -> [TopicPartition: Int64] {
+        endQueries += 1
+        return Dictionary(uniqueKeysWithValues: tps.compactMap { tp in end(tp).map { (tp, $0) } })
+    }
+
+    func upstreamCaughtUp(_ partitions: [Int32], fetched: [TopicPartition: Int64]) async -> [Int32: ContinuousClock.Instant] {
+        upstreamAsked.append(partitions)
+        return upstreamCaughtUp ? Dictionary(uniqueKeysWithValues: partitions.map { ($0, ContinuousClock.now) }) : [:]
+    }
+}
+
+extension InputMerger {
+    /// A release from closures (no broker questions).
+    mutating func release(now: ContinuousClock.Instant, assigned: Set<TopicPartition>, limit: Int = .max,
+                          position: @escaping (TopicPartition) -> Int64?, highWatermark: @escaping (TopicPartition) -> Int64?,
+                          trace: ((Pending, String) -> Void)? = nil) -> [Pending] {
+        release(now: now, assigned: assigned, limit: limit, view: ClosureBrokerView(positions: position, ends: highWatermark), trace: trace)
+    }
+
+    /// As the event loop does it: the questions, the broker's answers, then the release.
+    mutating func release(now: ContinuousClock.Instant, assigned: Set<TopicPartition>, position: @escaping (TopicPartition) -> Int64?,
+                          highWatermark: @escaping (TopicPartition) -> Int64?, broker: FakeBroker) async -> [Pending] {
+        let view = ClosureBrokerView(positions: position, ends: highWatermark)
+        let questions = questions(assigned: assigned, view: view)
+        if !questions.isEmpty { note(await InputMerger.ask(questions, broker)) }
+        return release(now: now, assigned: assigned, view: view)
     }
 }

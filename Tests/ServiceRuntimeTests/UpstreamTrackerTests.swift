@@ -21,20 +21,20 @@ struct UpstreamTrackerTests {
         let tp = TopicPartition(topic: topic, partition: 0)
         let reader = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: group), topics: [])
         let tracker = UpstreamTracker(readers: [.init(service: "upstream", topics: [topic], consumer: reader)], partitionCount: 1)
-        func advance(at now: ContinuousClock.Instant) -> [Int32: ContinuousClock.Instant] {
-            tracker.advance([0], now: now, ends: { reader.queryHighWatermarks($0) }, fetched: { _ in nil })
+        func advance(at now: ContinuousClock.Instant) async -> [Int32: ContinuousClock.Instant] {
+            await tracker.advance([0], now: now, ends: { await reader.highWatermarks($0) }, fetched: { _ in nil })
         }
         let t0 = ContinuousClock.now
-        #expect(advance(at: t0) == [0: t0], "a group that has committed nothing is not deployed: not waited for")
+        #expect(await advance(at: t0) == [0: t0], "a group that has committed nothing is not deployed: not waited for")
 
         let upstream = try KafkaConsumer(configuration: ConsumerConfiguration(common: common, groupID: group), topics: [])
         try await upstream.commit([tp: 1])
         let t1 = ContinuousClock.now
-        #expect(advance(at: t1).isEmpty, "the upstream has processed 1 of 3")
+        #expect(await advance(at: t1).isEmpty, "the upstream has processed 1 of 3")
         try await produce(2)  // traffic goes on: the check still waits for the 3 that were there when it started
         try await upstream.commit([tp: 3])
-        #expect(advance(at: .now) == [0: t1], "caught up with what was there at the start of the check")
-        #expect(advance(at: .now).isEmpty, "a new check: 2 more messages are not processed yet")
+        #expect(await advance(at: .now) == [0: t1], "caught up with what was there at the start of the check")
+        #expect(await advance(at: .now).isEmpty, "a new check: 2 more messages are not processed yet")
         await upstream.close()
         await reader.close()
     }

@@ -41,7 +41,7 @@ public struct CountingProcessor: EventProcessor {
             throw HandlerRejection(code: "handlerRejected", message: "call center 'reject' refuses calls")
         }
         if let hold = holdWhileFileExists, FileManager.default.fileExists(atPath: hold) {
-            FileManager.default.createFile(atPath: hold + ".reached", contents: nil)
+            _ = FileManager.default.createFile(atPath: hold + ".reached", contents: nil)
             while FileManager.default.fileExists(atPath: hold) { usleep(10_000) }
         }
         if pausePerEvent > .zero {

@@ -45,7 +45,7 @@ public func runProgram(_ executable: URL, _ arguments: [String],
     p.standardOutput = pipe
     p.standardError = pipe
     try p.run()
-    nonisolated(unsafe) let process = p
+    let process = p
     return await withCheckedContinuation { continuation in
         Thread.detachNewThread {
             let data = pipe.fileHandleForReading.readDataToEndOfFile()

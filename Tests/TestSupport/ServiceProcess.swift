@@ -27,7 +27,7 @@ public final class ServiceProcess: @unchecked Sendable {
         self.httpPort = httpPort
         try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
         logURL = logDirectory.appendingPathComponent("\(name)-\(httpPort).log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
         process = Process()
         process.executableURL = Self.binDirectory.appendingPathComponent(name)
