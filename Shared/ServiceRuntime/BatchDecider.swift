@@ -101,8 +101,7 @@ struct BatchDecider<Processor: EventProcessor>: Sendable {
                 state: processor.initialState(tenant: tenant), recent: RecentEventIDs()))
             d.before[tenant] = (nil, 0)
         } else if d.before[tenant] == nil, let slot = s.slots[tenant] {
-            let whole = s.wholeWritePending.remove(tenant) != nil
-            d.before[tenant] = (whole ? nil : slot.record.state, slot.record.recent.total)
+            d.before[tenant] = (slot.record.state, slot.record.recent.total)
         }
     }
 

@@ -38,7 +38,12 @@ extension EventLoop {
         var decision = shared.withLock { s in
             if let answers { s.merger.note(answers) }
             let ready = release(assigned: assigned, started: started, c, in: &s)
-            return decider.decide(released: ready, timersAt: tickTimers ? clock() : nil, in: &s.tenants)
+            var decision = decider.decide(released: ready, timersAt: tickTimers ? clock() : nil, in: &s.tenants)
+            if !s.upgradedChangelog.isEmpty {
+                decision.write.outbox.insert(contentsOf: s.upgradedChangelog, at: 0)
+                s.upgradedChangelog = []
+            }
+            return decision
         }
         if !decision.changedStates.isEmpty {
             published.withLock { views in

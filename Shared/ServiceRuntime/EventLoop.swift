@@ -36,6 +36,9 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         /// Partitions that released without waiting since the last warning, and when that was.
         var gaveUpSinceWarning: Set<Int32> = []
         var lastGaveUpWarning: ContinuousClock.Instant?
+        /// Changelog records of tenants a restore upgraded from an older format (`StoreUpgrade`): they go out with
+        /// the next batch, before its own records.
+        var upgradedChangelog: [StateStore.OutboxMessage] = []
     }
 
     let processor: Processor
@@ -135,6 +138,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         }
         let store = try StateStore(directory: configuration.dataDirectory)
         openStore.withLock { $0 = store }
+        try StoreUpgrade.run(store, as: Processor.State.self, changelogTopic: changelogTopic, logger: logger)
         let producer = try KafkaProducer(configuration: configuration.producer)
         try await flushOutbox(store: store, producer: producer)
         let topics = processor.inputs.map { $0.name(in: configuration.topics) }

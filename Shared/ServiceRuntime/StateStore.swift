@@ -24,7 +24,7 @@ public final class StateStore: Sendable {
     public struct BatchWrite: Sendable {
         /// Changed entities (nil value: deleted).
         public var entities: [(tenant: String, partition: Int32, key: String, value: Data?)] = []
-        /// Tenants written whole in this batch: their older entities and whole-state rows are replaced.
+        /// Tenants written whole in this batch (new ones): their older entities are replaced.
         public var wholeTenants: [String] = []
         public var offsets: [TopicPartition: Int64] = [:]
         public var outbox: [OutboxMessage] = []
@@ -35,7 +35,7 @@ public final class StateStore: Sendable {
         public init() {}
     }
 
-    private let db: DatabaseQueue
+    let db: DatabaseQueue
     /// GLOB pattern of archived records' keys.
     private static let archived = StateEntities.archivePrefix + "*"
     /// A second, read-only connection for queries from HTTP views (archived records): in WAL mode it reads
@@ -62,7 +62,8 @@ public final class StateStore: Sendable {
                                      key TEXT NOT NULL, value BLOB NOT NULL, content_type TEXT);
                 """)
         }
-        // v2: state per entity; `tenant_state` (whole-state JSON of v1) is still read and replaced on the next write.
+        // v2: state per entity. `tenant_state` (whole-state JSON of v1) is rewritten as entities by `StoreUpgrade`,
+        // which needs the service's state type, when the loop opens the store.
         migrator.registerMigration("v2") { db in
             try db.execute(sql: """
                 CREATE TABLE entity (tenant TEXT NOT NULL, partition INTEGER NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
@@ -134,32 +135,16 @@ public final class StateStore: Sendable {
         }
     }
 
-    /// Every tenant's whole-state blob (format v1) in the given partitions. Blocking.
-    public func tenants(partitions: Set<Int32>) throws -> [(tenant: String, partition: Int32, blob: Data)] {
-        try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT tenant, partition, state FROM tenant_state").compactMap { row in
-                let p: Int32 = row["partition"]
-                return partitions.contains(p) ? (row["tenant"], p, row["state"]) : nil
-            }
-        }
-    }
-
     /// Replaces a partition's tenants and offsets with a restored copy (from the changelog). Blocking.
-    public func replacePartition(_ partition: Int32, entities: [String: [String: Data]], legacy: [(tenant: String, blob: Data)],
-                                 offsets: [TopicPartition: Int64]) throws {
+    public func replacePartition(_ partition: Int32, entities: [String: [String: Data]], offsets: [TopicPartition: Int64]) throws {
         try db.write { db in
             try db.execute(sql: "DELETE FROM entity WHERE partition = ?", arguments: [partition])
-            try db.execute(sql: "DELETE FROM tenant_state WHERE partition = ?", arguments: [partition])
             try db.execute(sql: "DELETE FROM offsets WHERE partition = ?", arguments: [partition])
             for (tenant, items) in entities {
                 for (key, value) in items {
                     try db.execute(sql: "INSERT OR REPLACE INTO entity (tenant, partition, key, value) VALUES (?, ?, ?, ?)",
                                    arguments: [tenant, partition, key, value])
                 }
-            }
-            for t in legacy {
-                try db.execute(sql: "INSERT OR REPLACE INTO tenant_state (tenant, partition, state) VALUES (?, ?, ?)",
-                               arguments: [t.tenant, partition, t.blob])
             }
             for (tp, o) in offsets {
                 try db.execute(sql: "INSERT OR REPLACE INTO offsets (topic, partition, next_offset) VALUES (?, ?, ?)",
@@ -187,7 +172,6 @@ public final class StateStore: Sendable {
         }
         for tenant in batch.wholeTenants {
             try db.execute(sql: "DELETE FROM entity WHERE tenant = ? AND key NOT GLOB '\(Self.archived)'", arguments: [tenant])
-            try db.execute(sql: "DELETE FROM tenant_state WHERE tenant = ?", arguments: [tenant])
         }
         let upsert = try db.cachedStatement(
             sql: "INSERT OR REPLACE INTO entity (tenant, partition, key, value) VALUES (?, ?, ?, ?)")

@@ -12,6 +12,4 @@ struct TenantTable<State: Codable & Sendable>: Sendable {
     var owned: Set<Int32> = []
     var slots: [TenantID: Slot] = [:]
     var offsets: [TopicPartition: Int64] = [:]
-    /// Tenants restored from an older whole-state record: their next batch writes every entity.
-    var wholeWritePending: Set<TenantID> = []
 }

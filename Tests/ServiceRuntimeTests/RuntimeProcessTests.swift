@@ -145,6 +145,54 @@ struct RuntimeProcessTests {
         #expect(await s.waitForExit(timeout: .seconds(10)) && s.exitCode == 0)
     }
 
+    @Test("state stored by the previous release (whole-state JSON, in SQLite and on the changelog) is upgraded when the store opens and when a partition is restored, and events go on from it")
+    func previousReleaseState() async throws {
+        // What the service reads at its first start was written "by the previous release".
+        let changelog = prefix + "cc.runtime-test-service.changelog"
+        _ = try await KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: brokers)).createTopics(
+            [topics.input, changelog].map { TopicSpecification(name: $0, partitions: 6, replicationFactor: 1) })
+        let producer = try KafkaProducer(configuration: ProducerConfiguration(common: KafkaConfiguration(bootstrapServers: brokers)))
+        var old = CountingProcessor.State()
+        old.count = 41
+        old.digest = 4_141
+        let inSQLite = "tenant-sqlite", onChangelog = "tenant-changelog"
+        var partition: [String: Int32] = [:]
+        for tenant in [inSQLite, onChangelog] {
+            let report = try await producer.send(TestEvents.callOffered(topic: topics.input, tenant: tenant, id: "new-\(tenant)",
+                                                                        callID: "c-\(tenant)"))
+            partition[tenant] = report.partition
+        }
+        try await producer.send(OutgoingMessage(topic: changelog, partition: partition[onChangelog]!, key: Array("t:\(onChangelog)".utf8),
+                                                value: Array(try PreviousReleaseStore.wholeStateJSON(old))))
+        try PreviousReleaseStore.write(directory: dir.appendingPathComponent("b").path, wholeStates: [
+            .init(tenant: inSQLite, partition: partition[inSQLite]!, json: try PreviousReleaseStore.wholeStateJSON(old)),
+        ])
+
+        let s = try start("b")
+        try await ready(s)
+        var want: [String: CountingProcessor.State] = [:]
+        for tenant in [inSQLite, onChangelog] {
+            var w = old
+            w.count += 1
+            w.digest = CountingProcessor.fold(old.digest, "new-\(tenant)")
+            want[tenant] = w
+        }
+        try await expectFinalState([s], want)
+        // The changelog now holds both tenants in the current format, and the old records are deleted (tombstones).
+        let records = try await TopicReader.read(changelog, brokers: brokers) { messages in
+            let keys = Set(messages.compactMap(\.keyString))
+            return [inSQLite, onChangelog].allSatisfy { keys.contains("t:\($0)") }
+        }
+        for tenant in [inSQLite, onChangelog] {
+            let tombstone = records.last { $0.keyString == "t:\(tenant)" }
+            #expect(tombstone?.value.isEmpty == true, "\(tenant): its whole-state record is deleted")
+            #expect(records.contains { $0.keyString?.hasPrefix("e:\(tenant.utf8.count):\(tenant)") == true && $0.partition == partition[tenant] },
+                    "\(tenant): its entities are on the changelog")
+        }
+        s.signal(SIGTERM)
+        #expect(await s.waitForExit(timeout: .seconds(10)) && s.exitCode == 0)
+    }
+
     @Test("killed with SIGKILL at random moments while consuming 10,000 events: the same state and output ids as an uninterrupted run")
     func crashes() async throws {
         let (messages, expected) = inputs(tenants: 8, perTenant: 1_250)
