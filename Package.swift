@@ -41,15 +41,17 @@ let package = Package(
         // The domain's only dependency: persistent collections (pure data structures, no I/O).
         .target(name: "CallCenterDomain", dependencies: [.product(name: "HashTreeCollections", package: "swift-collections")],
                 path: "Shared/CallCenterDomain"),
+        // JSON as Foundation writes and reads it, faster: one encode, one decode (each with Foundation as fallback).
+        .target(name: "FastJSON", path: "Shared/JSON"),
         .target(
             name: "EventContract",
-            dependencies: ["CallCenterDomain"],
+            dependencies: ["CallCenterDomain", "FastJSON"],
             path: "Shared/EventContract"
         ),
         .target(
             name: "ServiceRuntime",
             dependencies: [
-                "KafkaClient", "EventContract",
+                "KafkaClient", "EventContract", "FastJSON",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -66,7 +68,7 @@ let package = Package(
         .executableTarget(name: "SettingsServiceMain",
                           dependencies: ["SettingsService", "ServiceRuntime", .product(name: "Hummingbird", package: "hummingbird")],
                           path: "Services/SettingsService/Main"),
-        .target(name: "RoutingService", dependencies: ["ServiceRuntime", "CallCenterDomain", "EventContract",
+        .target(name: "RoutingService", dependencies: ["ServiceRuntime", "CallCenterDomain", "EventContract", "FastJSON",
                                                 .product(name: "Hummingbird", package: "hummingbird")],
                 path: "Services/RoutingService/Logic"),
         .executableTarget(name: "RoutingServiceMain",
@@ -80,7 +82,7 @@ let package = Package(
                           dependencies: ["StatusService", "ServiceRuntime", .product(name: "Hummingbird", package: "hummingbird"),
                                          .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                           path: "Services/StatusService/Main"),
-        .target(name: "ReportService", dependencies: ["ServiceRuntime", "CallCenterDomain", "EventContract",
+        .target(name: "ReportService", dependencies: ["ServiceRuntime", "CallCenterDomain", "EventContract", "FastJSON",
                                                 .product(name: "Hummingbird", package: "hummingbird")],
                 path: "Services/ReportService/Logic"),
         .executableTarget(name: "ReportServiceMain",
@@ -106,7 +108,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "CodecBenchmark",
-            dependencies: ["EventContract"],
+            dependencies: ["EventContract", "FastJSON"],
             path: "Benchmarks/CodecBenchmark"
         ),
 
@@ -118,12 +120,13 @@ let package = Package(
         .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "TestSupport"],
                     path: "Tests/KafkaClientTests"),
         .testTarget(name: "ServiceLogicTests",
-                    dependencies: ["ReportService", "RoutingService", "SettingsService", "StatusService", "TestSupport",
+                    dependencies: ["ReportService", "RoutingService", "SettingsService", "StatusService", "TestSupport", "FastJSON",
                                    .product(name: "GRDB", package: "GRDB.swift"),
+                                   .product(name: "PropertyBased", package: "swift-property-based"),
                                    .product(name: "HummingbirdTesting", package: "hummingbird")],
                     path: "Tests/ServiceLogicTests"),
         .testTarget(name: "EventContractTests",
-                    dependencies: ["EventContract", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
+                    dependencies: ["EventContract", "FastJSON", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
                     path: "Tests/EventContractTests"),
         .testTarget(name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime", "TestSupport",
                                                                .product(name: "GRDB", package: "GRDB.swift")],

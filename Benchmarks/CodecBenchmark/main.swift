@@ -1,9 +1,10 @@
 // Measures the event codec on one core: events encoded and decoded per second by the services' codec
 // (`CloudEventCodec`: the streaming sorted-keys encoder, the fast decoder) against Foundation's
-// `JSONEncoder`/`JSONDecoder` on the same events in the same run (the baseline), and the tree encoder.
+// `JSONEncoder`/`JSONDecoder` on the same events in the same run (the baseline).
 //   swift run -c release CodecBenchmark [seconds-per-case]
 import CallCenterDomain
 import EventContract
+import FastJSON
 import Foundation
 
 func now() -> Double {
@@ -55,8 +56,7 @@ var sink = 0
 }
 
 try measure("payload encode, Foundation JSONEncoder (baseline)") { try encodeMix { Array(try foundationEncoder.encode($0)) } }
-try measure("payload encode, tree encoder (the first fast encoder)") { try encodeMix { try SortedJSONEncoder.encodeAsTree($0) } }
-try measure("payload encode, SortedJSONEncoder (streaming)") { try encodeMix { try SortedJSONEncoder.encode($0) } }
+try measure("payload encode, JSON.encode (hand-written writers, else streaming)") { try encodeMix { try JSON.encode($0) } }
 
 let events: [[UInt8]] = [
     CloudEventCodec.encode(offered, id: "e-1", source: "/telephony", time: t0, tenantID: "tenant-a", subject: "call-000123"),

@@ -1,4 +1,5 @@
 import CallCenterDomain
+import FastJSON
 import Foundation
 
 /// The CloudEvents attributes of an event (everything but `data`).
@@ -60,7 +61,7 @@ public enum CloudEventCodec {
         // Encoding plain structs of strings, numbers and booleans cannot fail. The fast encoder writes the
         // same bytes as Foundation's; it declines values Foundation treats specially (none in the contract).
         let writable = payload as? any SortedJSONWritable
-        let data = writable != nil ? [] : (try? SortedJSONEncoder.encode(payload)) ?? Array(try! encoder.encode(payload))
+        let data = writable != nil ? [] : try! JSON.encode(payload)
         var out: [UInt8] = []
         out.reserveCapacity(data.count + 400 + id.utf8.count + source.utf8.count)
         out.append(contentsOf: #"{"specversion":"1.0","id":"#.utf8)
@@ -86,14 +87,6 @@ public enum CloudEventCodec {
         out.append(UInt8(ascii: "}"))
         return out
     }
-
-    /// Shared (JSONEncoder is thread-safe once configured). Sorted keys: without them the order of
-    /// keys varies between processes, and the same event would not re-encode to the same bytes.
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 
     public static func encode(_ event: ContractEvent, attributes a: EventAttributes) -> [UInt8] {
         encode(event.payload, id: a.id, source: a.source, time: a.time, tenantID: a.tenantID, subject: a.subject)
@@ -150,31 +143,25 @@ public enum CloudEventCodec {
 
     private struct BinaryData: PayloadDecoding {
         let bytes: [UInt8]
-        func decode<P: EventPayload>(_ type: P.Type) throws -> P {
-            do {
-                return try FastJSONDecoder.decode(P.self, from: bytes)
-            } catch is FastJSONDecoder.Unsupported {
-                return try JSONDecoder().decode(P.self, from: Data(bytes))
-            }
-        }
+        func decode<P: EventPayload>(_ type: P.Type) throws -> P { try JSON.decode(P.self, from: bytes) }
     }
 
     /// `data` of a structured event read by the fast decoder.
     private struct IndexedData: PayloadDecoding {
-        let object: FastJSONDecoder.TopLevelObject
+        let object: JSON.ObjectReader
         func decode<P: EventPayload>(_ type: P.Type) throws -> P { try object.decode(P.self, EnvelopeKey.data) }
     }
 
     /// The envelope read from the indexed text, its attributes without `Codable` (they are plain strings), as
-    /// `Envelope` reads them; through Foundation's decoder if the fast one declines something in the data.
+    /// `Envelope` reads them.
     private static func decodeEnvelope(_ value: [UInt8]) throws -> Envelope {
-        let object = try FastJSONDecoder.TopLevelObject(try FastJSONDecoder.document(value))
+        let object = try JSON.ObjectReader(value)
         let attributes = Probe(
             specversion: try object.string(EnvelopeKey.specversion), id: try object.string(EnvelopeKey.id),
             source: try object.string(EnvelopeKey.source), type: try object.string(EnvelopeKey.type),
             time: try object.string(EnvelopeKey.time), tenantid: try object.string(EnvelopeKey.tenantid),
             subject: try object.string(EnvelopeKey.subject), datacontenttype: try object.string(EnvelopeKey.datacontenttype))
-        guard object.attributesAreScalar else {
+        guard object.membersAreScalar(except: "data") else {
             // An extension attribute holding an object or array (only `data` may) is not a CloudEvent.
             throw DecodingError.typeMismatch(String.self, .init(codingPath: [],
                 debugDescription: "attributes are strings, numbers or booleans; only data may be an object or array"))
@@ -182,9 +169,6 @@ public enum CloudEventCodec {
         var event: Result<ContractEvent, any Error>?
         if let type = attributes.type, let decode = ContractEvent.decoders[type] {
             event = Result { try decode(IndexedData(object: object)) }
-        }
-        if case .failure(let error) = event, error is FastJSONDecoder.Unsupported {
-            return try JSONDecoder().decode(Envelope.self, from: Data(value))
         }
         return Envelope(attributes: attributes, event: event)
     }
@@ -211,14 +195,14 @@ public enum CloudEventCodec {
             attributes = Probe(specversion: spec, id: header("ce_id"), source: header("ce_source"), type: header("ce_type"),
                                time: header("ce_time"), tenantid: header("ce_tenantid"), subject: header("ce_subject"),
                                datacontenttype: header("content-type"))
-            guard (try? JSONDocument(value)) != nil else {
+            guard JSON.isValid(value) else {
                 throw EventDecodingError(.invalidJSON, "the value is not valid JSON")
             }
             payloadDecoder = BinaryData(bytes: value)
         } else {
             do {
                 let envelope = withFoundation ? try JSONDecoder().decode(Envelope.self, from: Data(value)) : try decodeEnvelope(value)
-                if withFoundation, let document = try? JSONDocument(value), !document.membersAreScalar(object: 0, except: "data") {
+                if withFoundation, let object = try? JSON.ObjectReader(value), !object.membersAreScalar(except: "data") {
                     throw DecodingError.typeMismatch(String.self, .init(codingPath: [], debugDescription: "an attribute is an object or array"))
                 }
                 attributes = envelope.attributes

@@ -139,12 +139,11 @@ struct BatchDecider<Processor: EventProcessor>: Sendable {
     /// SQLite and changelog: the entities each changed tenant's batch changed, and the offsets of every partition
     /// touched.
     func collectWrites(in s: inout TenantTable<Processor.State>, _ d: inout BatchDecision<Processor.State>) {
-        let encoder = EntityEncoder()
         for tenant in d.dirty.sorted() {
             guard let slot = s.slots[tenant], let b = d.before[tenant] else { continue }
             var changes = StateEntities.Changes()
-            StateEntities.diff(old: b.state, new: slot.record.state, encoder: encoder, into: &changes)
-            TenantChangelog.recentChanges(slot.record.recent, since: b.state == nil ? nil : b.recentTotal, encoder: encoder, into: &changes)
+            StateEntities.diff(old: b.state, new: slot.record.state, into: &changes)
+            TenantChangelog.recentChanges(slot.record.recent, since: b.state == nil ? nil : b.recentTotal, into: &changes)
             for (key, value) in changes.sorted(by: { $0.key < $1.key }) {
                 d.write.entities.append((tenant, slot.partition, key, value))
                 d.write.outbox.append((changelogTopic, slot.partition, TenantChangelog.key(tenant: tenant, entity: key),
@@ -155,7 +154,7 @@ struct BatchDecider<Processor: EventProcessor>: Sendable {
         }
         for p in d.touchedPartitions.sorted() {
             let offsets = Dictionary(uniqueKeysWithValues: s.offsets.filter { $0.key.partition == p }.map { ($0.key.topic, $0.value) })
-            if let blob = try? encoder.encode(offsets) {
+            if let blob = try? StateEntities.entity(offsets) {
                 d.write.outbox.append((changelogTopic, p, "o:\(p)", Array(blob), nil))
             }
         }

@@ -1,5 +1,6 @@
 import CallCenterDomain
 import EventContract
+import FastJSON
 import Foundation
 import KafkaClient
 import Logging
@@ -76,7 +77,7 @@ extension EventLoop {
                 } else if key.hasPrefix(StoreUpgrade.wholeStateKeyPrefix) {
                     wholeStates[String(key.dropFirst(StoreUpgrade.wholeStateKeyPrefix.count))] = r.value.isEmpty ? nil : Data(r.value)
                 } else if key.hasPrefix("o:"),
-                          let map = try? JSONDecoder().decode([String: Int64].self, from: Data(r.value)) {
+                          let map = try? JSON.decode([String: Int64].self, from: r.value) {
                     for (topic, o) in map { offsets[TopicPartition(topic: topic, partition: p)] = o }
                 }
             }

@@ -1,5 +1,6 @@
 import CallCenterDomain
 import EventContract
+import FastJSON
 import Foundation
 
 /// Splits a service's state into small entities, so that a batch stores (in SQLite
@@ -27,31 +28,30 @@ public enum StateEntities {
     public static let archivePrefix = "~archive/"
 
     /// Adds to `changes` every entity of `new` that differs from `old` (all of them when `old` is nil).
-    public static func diff(old: Any?, new: Any, encoder: EntityEncoder, into changes: inout Changes) {
+    public static func diff(old: Any?, new: Any, into changes: inout Changes) {
         let oldChildren = old.map(fields) ?? [:]
         for (label, value) in orderedFields(new) {
-            diffValue(path: label, old: oldChildren[label], new: value, depth: 1, encoder: encoder, into: &changes)
+            diffValue(path: label, old: oldChildren[label], new: value, depth: 1, into: &changes)
         }
     }
 
-    private static func diffValue(path: String, old: Any?, new: Any, depth: Int, encoder: EntityEncoder,
+    private static func diffValue(path: String, old: Any?, new: Any, depth: Int,
                                   into changes: inout Changes) {
         if let archive = new as? any ArchiveEntityLog {
-            archive.diffArchive(path: path, old: old, encoder: encoder, into: &changes)
+            archive.diffArchive(path: path, old: old, into: &changes)
         } else if let tracked = new as? any TrackedEntityTable {
-            tracked.diffTracked(path: path, old: old, encoder: encoder, into: &changes)
+            tracked.diffTracked(path: path, old: old, into: &changes)
         } else if let table = new as? any EntityTable {
-            table.diffEntries(path: path, old: old, encoder: encoder, into: &changes)
+            table.diffEntries(path: path, old: old, into: &changes)
         } else if let log = new as? any EntityLog {
-            log.diffElements(path: path, old: old, encoder: encoder, into: &changes)
+            log.diffElements(path: path, old: old, into: &changes)
         } else if depth < 3, holdsContainers(new) {
             let oldChildren = old.map(fields) ?? [:]
             for (label, value) in orderedFields(new) {
-                diffValue(path: path + "." + label, old: oldChildren[label], new: value, depth: depth + 1,
-                          encoder: encoder, into: &changes)
+                diffValue(path: path + "." + label, old: oldChildren[label], new: value, depth: depth + 1, into: &changes)
             }
         } else if old == nil || !equal(old!, new) {
-            changes[path] = encode(new, encoder)
+            changes[path] = encode(new)
         }
     }
 
@@ -61,8 +61,11 @@ public enum StateEntities {
         for (key, value) in entities { root.insert(key: key, value: value) }
         var json = Data()
         root.write(to: &json)
-        return try JSONDecoder().decode(State.self, from: json)
+        return try JSON.decode(State.self, from: json)
     }
+
+    /// An entity's bytes: sorted keys, so that an unchanged entity always has the same bytes.
+    static func entity<T: Encodable>(_ value: T) throws -> Data { Data(try JSON.encode(value)) }
 
     // MARK: reflection
 
@@ -95,9 +98,9 @@ public enum StateEntities {
         return a == b
     }
 
-    static func encode(_ value: Any, _ encoder: EntityEncoder) -> Data? {
+    static func encode(_ value: Any) -> Data? {
         guard let encodable = value as? any Encodable else { return nil }
-        return try? encoder.encode(encodable)
+        return try? entity(encodable)
     }
 
     /// True when two one-word copy-on-write containers share their storage (so they are equal).
@@ -184,29 +187,29 @@ public enum StateEntities {
 
 /// A `[String: V]` dictionary: stored one entity per entry.
 protocol EntityTable {
-    func diffEntries(path: String, old: Any?, encoder: EntityEncoder, into changes: inout StateEntities.Changes)
+    func diffEntries(path: String, old: Any?, into changes: inout StateEntities.Changes)
 }
 
 extension Dictionary: EntityTable where Key == String, Value: Encodable & Equatable {
-    func diffEntries(path: String, old: Any?, encoder: EntityEncoder, into changes: inout StateEntities.Changes) {
+    func diffEntries(path: String, old: Any?, into changes: inout StateEntities.Changes) {
         guard let old = old as? [String: Value] else {
             changes[path] = Data("{}".utf8)  // the table exists even when empty
-            for (k, v) in self { changes[path + "/" + k] = try? encoder.encode(v) }
+            for (k, v) in self { changes[path + "/" + k] = try? StateEntities.entity(v) }
             return
         }
         if StateEntities.sameStorage(old, self) { return }
-        for (k, v) in self where old[k] != v { changes[path + "/" + k] = try? encoder.encode(v) }
+        for (k, v) in self where old[k] != v { changes[path + "/" + k] = try? StateEntities.entity(v) }
         for k in old.keys where self[k] == nil { changes[path + "/" + k] = .some(nil) }
     }
 }
 
 /// An array: stored one entity per element; appending writes only the new elements.
 protocol EntityLog {
-    func diffElements(path: String, old: Any?, encoder: EntityEncoder, into changes: inout StateEntities.Changes)
+    func diffElements(path: String, old: Any?, into changes: inout StateEntities.Changes)
 }
 
 extension Array: EntityLog where Element: Encodable & Equatable {
-    func diffElements(path: String, old: Any?, encoder: EntityEncoder, into changes: inout StateEntities.Changes) {
+    func diffElements(path: String, old: Any?, into changes: inout StateEntities.Changes) {
         let prefix = path + "[]/"
         var from = 0
         if let old = old as? [Element] {
@@ -219,28 +222,28 @@ extension Array: EntityLog where Element: Encodable & Equatable {
         } else {
             changes[path + "[]"] = Data("[]".utf8)  // the array exists even when empty
         }
-        for i in from..<count { changes[prefix + String(i)] = try? encoder.encode(self[i]) }
+        for i in from..<count { changes[prefix + String(i)] = try? StateEntities.entity(self[i]) }
     }
 }
 
 /// A `ChangeTrackedDictionary`: like a table, but only the keys its journal names are compared.
 protocol TrackedEntityTable {
-    func diffTracked(path: String, old: Any?, encoder: EntityEncoder, into changes: inout StateEntities.Changes)
+    func diffTracked(path: String, old: Any?, into changes: inout StateEntities.Changes)
 }
 
 extension ChangeTrackedDictionary: TrackedEntityTable {
-    func diffTracked(path: String, old: Any?, encoder: EntityEncoder, into changes: inout StateEntities.Changes) {
+    func diffTracked(path: String, old: Any?, into changes: inout StateEntities.Changes) {
         defer { trimJournal() }
         guard let old = old as? Self, let keys = changedKeys(since: old) else {
             // First write, or not from the same journal (e.g. restored): as a plain table, every entry compared
             // (rare, so the O(n) conversions do not matter).
-            dictionary.diffEntries(path: path, old: (old as? Self)?.dictionary, encoder: encoder, into: &changes)
+            dictionary.diffEntries(path: path, old: (old as? Self)?.dictionary, into: &changes)
             return
         }
         for k in keys {
             let value = self[k]
             guard value != old[k] else { continue }
-            changes[path + "/" + k] = value.map { try? encoder.encode($0) } ?? .some(nil)
+            changes[path + "/" + k] = value.map { try? StateEntities.entity($0) } ?? .some(nil)
         }
     }
 }
@@ -248,13 +251,13 @@ extension ChangeTrackedDictionary: TrackedEntityTable {
 /// An `ArchiveLog`: each record written once under `~archive/<path>/<key>`, never deleted, never loaded back
 /// (`StateStore` skips keys under `~archive/` when it restores a state; `archived` reads them by range).
 protocol ArchiveEntityLog {
-    func diffArchive(path: String, old: Any?, encoder: EntityEncoder, into changes: inout StateEntities.Changes)
+    func diffArchive(path: String, old: Any?, into changes: inout StateEntities.Changes)
 }
 
 extension ArchiveLog: ArchiveEntityLog {
-    func diffArchive(path: String, old: Any?, encoder: EntityEncoder, into changes: inout StateEntities.Changes) {
+    func diffArchive(path: String, old: Any?, into changes: inout StateEntities.Changes) {
         if old == nil { changes[path] = Data("{}".utf8) }  // the log exists (it restores empty)
-        for r in records(since: old as? Self) { changes[StateEntities.archivePrefix + path + "/" + r.key] = try? encoder.encode(r.value) }
+        for r in records(since: old as? Self) { changes[StateEntities.archivePrefix + path + "/" + r.key] = try? StateEntities.entity(r.value) }
         markWritten()
     }
 }

@@ -1,4 +1,5 @@
 import CallCenterDomain
+import FastJSON
 import Foundation
 import Logging
 
@@ -42,11 +43,10 @@ enum StoreUpgrade {
 
     /// A v1 document (`TenantRecord` as JSON) as the current format's entities.
     static func entities<State: Codable & Sendable>(fromWholeState blob: Data, as type: State.Type) throws -> [String: Data] {
-        let record = try JSONDecoder().decode(TenantRecord<State>.self, from: blob)
+        let record = try JSON.decode(TenantRecord<State>.self, from: blob)
         var changes = StateEntities.Changes()
-        let encoder = EntityEncoder()
-        StateEntities.diff(old: nil, new: record.state, encoder: encoder, into: &changes)
-        TenantChangelog.recentChanges(record.recent, since: nil, encoder: encoder, into: &changes)
+        StateEntities.diff(old: nil, new: record.state, into: &changes)
+        TenantChangelog.recentChanges(record.recent, since: nil, into: &changes)
         return changes.compactMapValues { $0 }
     }
 

@@ -1,4 +1,5 @@
 import CallCenterDomain
+import FastJSON
 import Foundation
 
 /// How a tenant's record is stored, in SQLite and on the changelog topic: its state's entities (`StateEntities`)
@@ -23,13 +24,13 @@ enum TenantChangelog {
     }
 
     /// The recent-id chunks a batch appended to, and the chunks it evicted entirely (`since` nil: all chunks).
-    static func recentChanges(_ recent: RecentEventIDs, since: Int64?, encoder: EntityEncoder,
+    static func recentChanges(_ recent: RecentEventIDs, since: Int64?,
                               into changes: inout StateEntities.Changes) {
         let total = recent.total
         let start = since ?? Swift.max(0, total - Int64(RecentEventIDs.capacity))
         guard total > start else { return }
         for k in RecentEventIDs.chunk(of: start)...RecentEventIDs.chunk(of: total - 1) {
-            changes[recentPrefix + String(k)] = try? encoder.encode(recent.ids(inChunk: k))
+            changes[recentPrefix + String(k)] = try? StateEntities.entity(recent.ids(inChunk: k))
         }
         let forgotten = RecentEventIDs.lastForgottenChunk(total: total)
         let alreadyForgotten = since.map { RecentEventIDs.lastForgottenChunk(total: $0) } ?? -1
@@ -45,7 +46,7 @@ enum TenantChangelog {
         for (key, value) in entities {
             if key.hasPrefix(recentPrefix) {
                 if let k = Int64(key.dropFirst(recentPrefix.count)) {
-                    chunks[k] = try JSONDecoder().decode([String].self, from: value)
+                    chunks[k] = try JSON.decode([String].self, from: value)
                 }
             } else {
                 stateEntities[key] = value

@@ -1,5 +1,6 @@
 import Foundation
 @testable import EventContract
+@testable import FastJSON
 import PropertyBased
 import Testing
 
@@ -168,9 +169,17 @@ struct FastJSONDecoderTests {
         }
     }
 
-    @Test("dates and data are left to Foundation's decoder")
-    func declines() {
-        struct Stamped: Decodable { var at: Date }
-        #expect(throws: FastJSONDecoder.Unsupported.self) { try FastJSONDecoder.decode(Stamped.self, from: Array(#"{"at": 1}"#.utf8)) }
+    @Test("dates and data are left to Foundation's decoder, by JSON.decode and by an object reader's member")
+    func declines() throws {
+        struct Stamped: Decodable, Equatable { var at: Date }
+        let bytes = Array(#"{"at": 1}"#.utf8)
+        #expect(throws: FastJSONDecoder.Unsupported.self) { try FastJSONDecoder.decode(Stamped.self, from: bytes) }
+        #expect(try JSON.decode(Stamped.self, from: bytes) == JSONDecoder().decode(Stamped.self, from: Data(bytes)))
+        enum Key: String, CodingKey { case at, data, link }
+        let envelope = Array(#"{"at": "x", "data": {"at": 2}, "link": "https://example.com/a"}"#.utf8)
+        let reader = try JSON.ObjectReader(envelope)
+        #expect(try reader.decode(Stamped.self, Key.data) == Stamped(at: Date(timeIntervalSinceReferenceDate: 2)))
+        #expect(try reader.decode(URL.self, Key.link) == URL(string: "https://example.com/a"), "a string member, quotes and all")
+        #expect(throws: DecodingError.self) { try reader.decode(Date.self, Key.at) }
     }
 }

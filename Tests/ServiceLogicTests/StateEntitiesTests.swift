@@ -1,5 +1,6 @@
 import CallCenterDomain
 import EventContract
+import FastJSON
 import Foundation
 import GRDB
 import ReportService
@@ -43,7 +44,7 @@ struct StateEntitiesTests {
             for (k, v) in changes { stored[k] = v }
         }
         var changes = StateEntities.Changes()
-        StateEntities.diff(old: nil, new: state, encoder: EntityEncoder(), into: &changes)
+        StateEntities.diff(old: nil, new: state, into: &changes)
         apply(changes)
         var largest = 0
         for (i, e) in Self.events.enumerated() {
@@ -56,7 +57,7 @@ struct StateEntitiesTests {
                                          offset: Int64(i))
             _ = try? processor.handle(try decoded(e.payload), state: &state, context: context)
             var changes = StateEntities.Changes()
-            StateEntities.diff(old: old, new: state, encoder: EntityEncoder(), into: &changes)
+            StateEntities.diff(old: old, new: state, into: &changes)
             if old == state { #expect(changes.isEmpty, "event \(i) changed nothing but wrote \(changes.keys.sorted())") }
             largest = max(largest, changes.count)
             apply(changes)
@@ -67,12 +68,12 @@ struct StateEntitiesTests {
         // Entities are written by the fast encoder: the same bytes as Foundation's sorted-keys encoder.
         let foundation = JSONEncoder()
         foundation.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        #expect(try SortedJSONEncoder.encode(state) == Array(try foundation.encode(state)))
+        #expect(try JSON.encode(state) == Array(try foundation.encode(state)))
         let entityBytes = stored.values.map(\.count).reduce(0, +)
         #expect(largest < stored.count, "a single event never rewrites every entity (\(largest) of \(stored.count))")
         #expect(entityBytes > 0 && whole > 0)
         var fresh = StateEntities.Changes()
-        StateEntities.diff(old: nil, new: state, encoder: EntityEncoder(), into: &fresh)
+        StateEntities.diff(old: nil, new: state, into: &fresh)
         #expect(try StateEntities.restore(P.State.self, from: fresh.compactMapValues { $0 }) == state)
     }
 
@@ -109,13 +110,13 @@ struct StateEntitiesTests {
             let old = toy
             change(&toy)
             var changes = StateEntities.Changes()
-            StateEntities.diff(old: old, new: toy, encoder: EntityEncoder(), into: &changes)
+            StateEntities.diff(old: old, new: toy, into: &changes)
             for (k, v) in changes { stored[k] = v }
             #expect(try StateEntities.restore(Toy.self, from: stored) == toy)
             return Set(changes.keys)
         }
         var all = StateEntities.Changes()
-        StateEntities.diff(old: nil, new: toy, encoder: EntityEncoder(), into: &all)
+        StateEntities.diff(old: nil, new: toy, into: &all)
         stored = all.compactMapValues { $0 }
         #expect(try StateEntities.restore(Toy.self, from: stored) == toy)
         #expect(try step { $0.table["a/b.c"] = ["x"]; $0.table["d"] = [] } == ["table/a/b.c", "table/d"])
@@ -157,7 +158,7 @@ struct StateEntitiesTests {
         changed["k2"] = 0
         changed["k3"] = nil
         var changes = StateEntities.Changes()
-        StateEntities.diff(old: Toy(tracked: restored), new: Toy(tracked: changed), encoder: EntityEncoder(), into: &changes)
+        StateEntities.diff(old: Toy(tracked: restored), new: Toy(tracked: changed), into: &changes)
         #expect(changes == ["tracked/k2": Data("0".utf8), "tracked/k3": Data?.none] as StateEntities.Changes)
     }
 
@@ -175,7 +176,7 @@ struct StateEntitiesTests {
         #expect(toy.tracked.count == 991)
         #expect(before.tracked.count == 1_000 && before.tracked["k995"] == 995 && before.tracked["new"] == nil)
         var changes = StateEntities.Changes()
-        StateEntities.diff(old: before, new: toy, encoder: EntityEncoder(), into: &changes)
+        StateEntities.diff(old: before, new: toy, into: &changes)
         var expected: StateEntities.Changes = ["tracked/new": Data("42".utf8)]
         for i in 990..<1_000 { expected["tracked/k\(i)"] = Data?.none }
         #expect(changes == expected)
@@ -250,14 +251,14 @@ struct StateEntitiesTests {
     func archiveLog() throws {
         var state = Archiving()
         var changes = StateEntities.Changes()
-        StateEntities.diff(old: nil, new: state, encoder: EntityEncoder(), into: &changes)
+        StateEntities.diff(old: nil, new: state, into: &changes)
         #expect(changes == ["open": Data("{}".utf8), "archive": Data("{}".utf8)])
         var old = state
         state.open["c"] = 1
         state.archive.append(7, key: "0001~a")
         state.archive.append(8, key: "0002~b")
         changes = [:]
-        StateEntities.diff(old: old, new: state, encoder: EntityEncoder(), into: &changes)
+        StateEntities.diff(old: old, new: state, into: &changes)
         #expect(changes == ["open/c": Data("1".utf8), "~archive/archive/0001~a": Data("7".utf8), "~archive/archive/0002~b": Data("8".utf8)])
         // The next batch: one more record; the written two are let go of, and nothing is deleted.
         old = state
@@ -265,18 +266,18 @@ struct StateEntitiesTests {
         state.archive.append(9, key: "0003~c")
         #expect(state.archive.records.map(\.key) == ["0003~c"])
         changes = [:]
-        StateEntities.diff(old: old, new: state, encoder: EntityEncoder(), into: &changes)
+        StateEntities.diff(old: old, new: state, into: &changes)
         #expect(changes == ["open/c": Data?.none, "~archive/archive/0003~c": Data("9".utf8)] as StateEntities.Changes)
         // A batch that appends nothing writes nothing.
         old = state
         changes = [:]
-        StateEntities.diff(old: old, new: state, encoder: EntityEncoder(), into: &changes)
+        StateEntities.diff(old: old, new: state, into: &changes)
         #expect(changes.isEmpty)
         // A sweep archives thousands at once; once written, the next batch's first append lets go of them without
         // copying the array it shares with the state kept before the batch (it used to keep its capacity: megabytes).
         for i in 0..<5_000 { state.archive.append(i, key: "k\(i)") }
         changes = [:]
-        StateEntities.diff(old: old, new: state, encoder: EntityEncoder(), into: &changes)
+        StateEntities.diff(old: old, new: state, into: &changes)
         old = state
         state.archive.append(1, key: "next")
         #expect(state.archive.records.map(\.key) == ["next"] && state.archive.records.capacity < 100)

@@ -1,4 +1,5 @@
 import CallCenterDomain
+import FastJSON
 import Foundation
 import Hummingbird
 import NIOCore
@@ -55,7 +56,7 @@ public struct ReportController<States: TenantStateReader>: Sendable where States
             // By default from the first point (archived or not) to a minute after the last (always in memory).
             let oldest = try states.archived(tenant: tenant, field: ReportArchive.usageField, from: "", to: "~", newestFirst: false,
                                              limit: 1).first
-                .flatMap { try? JSONDecoder().decode(ChannelUsageTimeline.Point.self, from: $0.value) }
+                .flatMap { try? JSON.decode(ChannelUsageTimeline.Point.self, from: $0.value) }
             let timeline = (states.state(of: tenant) ?? ReportState()).usageTimeline
             let range = try ReportRange.of(request, defaultFrom: oldest?.at ?? timeline.points.first?.at,
                                            defaultTo: timeline.points.last?.at.adding(seconds: 60))

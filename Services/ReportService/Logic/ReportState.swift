@@ -1,4 +1,5 @@
 import CallCenterDomain
+import FastJSON
 import Foundation
 
 /// One tenant's report data (P1–P4): a record per call and per outbound request,
@@ -278,12 +279,12 @@ public enum ReportArchive {
     /// them: archive key and JSON).
     /// A new log with `log`'s records and the stored ones (JSON; the i-th keyed by `key(record, i)`); records that do
     /// not decode are left out.
-    private static func merged<Value: Codable & Sendable>(_ log: ArchiveLog<Value>, _ stored: [Data], _ decoder: JSONDecoder,
+    private static func merged<Value: Codable & Sendable>(_ log: ArchiveLog<Value>, _ stored: [Data],
                                                           key: (Value, Int) -> String) -> ArchiveLog<Value> {
         var result = ArchiveLog<Value>()
         for r in log.records { result.append(r.value, key: r.key) }
         for (i, data) in stored.enumerated() {
-            if let value = try? decoder.decode(Value.self, from: data) { result.append(value, key: key(value, i)) }
+            if let value = try? JSON.decode(Value.self, from: data) { result.append(value, key: key(value, i)) }
         }
         return result
     }
@@ -293,16 +294,15 @@ public enum ReportArchive {
         guard !calls.isEmpty || !usage.isEmpty || !legs.isEmpty else { return state }
         // Into logs of this copy's own (the live state's are not touched): `callRecords` and `usageTimeline`
         // merge a log's records with what is in memory, once each.
-        let decoder = JSONDecoder()
         var s = state
         if !calls.isEmpty {
-            s.archivedCalls = merged(state.archivedCalls, calls, decoder) { c, _ in key(offeredAt: c.offeredAt, callID: c.callID) }
+            s.archivedCalls = merged(state.archivedCalls, calls) { c, _ in key(offeredAt: c.offeredAt, callID: c.callID) }
         }
         if !usage.isEmpty {
-            s.archivedUsage = merged(state.archivedUsage, usage.map(\.value), decoder) { _, i in usage[i].key }
+            s.archivedUsage = merged(state.archivedUsage, usage.map(\.value)) { _, i in usage[i].key }
         }
         if !legs.isEmpty {
-            s.archivedLegs = merged(state.archivedLegs, legs, decoder) { l, _ in key(offeredAt: l.openedAt, callID: l.legID) }
+            s.archivedLegs = merged(state.archivedLegs, legs) { l, _ in key(offeredAt: l.openedAt, callID: l.legID) }
         }
         return s
     }

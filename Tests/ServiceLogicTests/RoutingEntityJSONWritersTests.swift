@@ -1,7 +1,9 @@
 @testable import CallCenterDomain
-@testable import EventContract
+import EventContract
+import FastJSON
 import Foundation
 import PropertyBased
+import RoutingService
 import Testing
 
 /// routing-service's agent and call entities write their own JSON (the state diff encodes them every batch): it must
@@ -16,7 +18,7 @@ struct EntityJSONWritersTests {
 
     static func same<T: Codable & Equatable>(_ value: T) throws {
         #expect((value as Any) is any SortedJSONWritable, "written by hand, not through Codable")
-        let fast = try SortedJSONEncoder.encode(value)
+        let fast = try JSON.encode(value)
         let reference = try foundation(value)
         #expect(fast == reference, "\(String(decoding: fast, as: UTF8.self)) vs \(String(decoding: reference, as: UTF8.self))")
         #expect(try JSONDecoder().decode(T.self, from: Data(fast)) == value, "reads back the same")

@@ -1,13 +1,16 @@
 import CallCenterDomain
+import EventContract
+import FastJSON
 
 // routing-service's state entities that change with every call (an agent, a call in progress) write their own JSON:
 // the bytes their synthesized `Codable` gives through Foundation's sorted-keys encoder, without `Codable`'s generic
-// containers (most of the state diff's time per batch, as measured by `make bench`). Tests compare the bytes
+// containers (most of the state diff's time per batch, as measured by `make bench`); they live here, next to the
+// processor that owns routing's state, as `JSON.encode` finds them at run time. Tests compare the bytes
 // with Foundation's for random values. A stored property added to one of these types must be added here too: the
 // tests fail until it is.
 
 extension AgentRouting: SortedJSONWritable {
-    func writeSortedJSON(to out: inout [UInt8]) {
+    public func writeSortedJSON(to out: inout [UInt8]) {
         var o = SortedJSONObject(&out)
         o.object("activity", activity, &out)
         o.int("consecutiveNoAnswers", consecutiveNoAnswers, &out)
@@ -19,7 +22,7 @@ extension AgentRouting: SortedJSONWritable {
 
 extension AgentRouting.Activity: SortedJSONWritable {
     /// Synthesized enum coding: `{"case":{labels, or _0, for the values}}`.
-    func writeSortedJSON(to out: inout [UInt8]) {
+    public func writeSortedJSON(to out: inout [UInt8]) {
         var o = SortedJSONObject(&out)
         switch self {
         case .idle: o.object("idle", &out)
@@ -32,7 +35,7 @@ extension AgentRouting.Activity: SortedJSONWritable {
 }
 
 extension RoutedCall: SortedJSONWritable {
-    func writeSortedJSON(to out: inout [UInt8]) {
+    public func writeSortedJSON(to out: inout [UInt8]) {
         var o = SortedJSONObject(&out)
         o.int64("arrivedAt", arrivedAt.millisecondsSinceEpoch, &out)
         o.int("attempts", attempts, &out)
@@ -48,7 +51,7 @@ extension RoutedCall: SortedJSONWritable {
 }
 
 extension RoutedCall.Phase: SortedJSONWritable {
-    func writeSortedJSON(to out: inout [UInt8]) {
+    public func writeSortedJSON(to out: inout [UInt8]) {
         func accountAndDeadline(_ account: AccountID, _ deadline: Timestamp) -> (inout SortedJSONObject, inout [UInt8]) -> Void {
             { c, out in
                 c.string("_0", account, &out)
@@ -68,7 +71,7 @@ extension RoutedCall.Phase: SortedJSONWritable {
 }
 
 extension DeliveryPlan: SortedJSONWritable {
-    func writeSortedJSON(to out: inout [UInt8]) {
+    public func writeSortedJSON(to out: inout [UInt8]) {
         var o = SortedJSONObject(&out)
         o.string("accountID", accountID, &out)
         o.int("channels", channels, &out)
@@ -83,7 +86,7 @@ extension DeliveryPlan: SortedJSONWritable {
 }
 
 extension PhoneNumber: SortedJSONWritable {
-    func writeSortedJSON(to out: inout [UInt8]) {
+    public func writeSortedJSON(to out: inout [UInt8]) {
         var o = SortedJSONObject(&out)
         o.string("category", category.rawValue, &out)
         o.string("e164", e164, &out)

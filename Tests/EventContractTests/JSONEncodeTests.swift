@@ -1,13 +1,14 @@
 import CallCenterDomain
 import EventContract
+@testable import FastJSON
 import Foundation
 import PropertyBased
 import Testing
 
 /// The fast encoder must write exactly what Foundation's sorted-keys encoder writes (issue 9: JSON
 /// encoding was the largest cost per event; issue 11: the same event re-encodes to the same bytes).
-@Suite("Sorted JSON encoder")
-struct SortedJSONEncoderTests {
+@Suite("JSON.encode")
+struct JSONEncodeTests {
     let foundation: JSONEncoder = {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -15,7 +16,7 @@ struct SortedJSONEncoderTests {
     }()
 
     func same<T: Encodable>(_ value: T, _ label: String) throws {
-        let fast = try SortedJSONEncoder.encode(value)
+        let fast = try JSON.encode(value)
         let reference = Array(try foundation.encode(value))
         #expect(fast == reference, "\(label): \(String(decoding: fast, as: UTF8.self)) vs \(String(decoding: reference, as: UTF8.self))")
     }
@@ -61,7 +62,7 @@ struct SortedJSONEncoderTests {
         try same(value, "tricky")
     }
 
-    /// Hand-written coding that fills containers out of order: the streaming writer declines it and the tree
+    /// Hand-written coding that fills containers out of order: the streaming writer declines it and Foundation's
     /// encoder writes it.
     struct OutOfOrder: Encodable {
         enum Keys: String, CodingKey { case z, a, m, list }
@@ -88,6 +89,7 @@ struct SortedJSONEncoderTests {
 
     @Test("containers filled out of order, super encoders and repeated container requests write Foundation's bytes")
     func outOfOrder() throws {
+        #expect(throws: StreamingJSONWriter.OutOfOrder.self) { try StreamingJSONWriter.encode(OutOfOrder()) }
         try same(OutOfOrder(), "out of order")
         try same([OutOfOrder(), OutOfOrder()], "out of order in an array")
         try same(["k": Super()], "super encoder")
@@ -120,10 +122,13 @@ struct SortedJSONEncoderTests {
         }
     }
 
-    @Test("values Foundation treats specially are declined, not written differently")
-    func declines() {
-        #expect(throws: SortedJSONEncoder.Unsupported.self) { try SortedJSONEncoder.encode(["d": Date(timeIntervalSince1970: 0)]) }
-        #expect(throws: SortedJSONEncoder.Unsupported.self) { try SortedJSONEncoder.encode([Double.nan]) }
-        #expect(throws: SortedJSONEncoder.Unsupported.self) { try SortedJSONEncoder.encode(Data([1, 2])) }
+    @Test("values Foundation treats specially are declined by the fast writer and written by Foundation's encoder, not differently")
+    func declines() throws {
+        #expect(throws: StreamingJSONWriter.Unsupported.self) { try StreamingJSONWriter.encode(["d": Date(timeIntervalSince1970: 0)]) }
+        #expect(throws: StreamingJSONWriter.Unsupported.self) { try StreamingJSONWriter.encode([Double.nan]) }
+        #expect(throws: StreamingJSONWriter.Unsupported.self) { try StreamingJSONWriter.encode(Data([1, 2])) }
+        try same(["d": Date(timeIntervalSince1970: 0)], "date")
+        try same(Data([1, 2]), "data")
+        #expect(throws: EncodingError.self) { try JSON.encode([Double.nan]) }
     }
 }

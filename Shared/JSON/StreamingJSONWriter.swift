@@ -1,13 +1,15 @@
 import Foundation
 
-/// The fast path of `SortedJSONEncoder`: values are written straight into one buffer as `encode(to:)` gives
+/// `JSON.encode` for `Encodable` values: values are written straight into one buffer as `encode(to:)` gives
 /// them, and an object's members are put in key order once the object is complete (its values are already
 /// bytes then; one copy of the object's bytes, no value per member on the heap). This relies on values being
 /// written one after another, as synthesized `Codable` does; a container written to after a later sibling was
-/// started (possible in hand-written `encode(to:)`) makes it throw `OutOfOrder`, and the caller falls back to
-/// building the whole tree first.
+/// started (possible in hand-written `encode(to:)`) makes it throw `OutOfOrder`, and `JSON.encode` falls back to
+/// Foundation's encoder.
 final class StreamingJSONWriter {
     struct OutOfOrder: Error {}
+    /// A value Foundation encodes in its own way (`FoundationSpecialValue`).
+    struct Unsupported: Error {}
 
     /// An open object or array. An object's bytes are its members' values, one after another, until it ends.
     final class Frame {
@@ -48,7 +50,7 @@ final class StreamingJSONWriter {
             try scalar.writeJSON(to: &out)
             return
         }
-        if value is any FoundationSpecialValue { throw SortedJSONEncoder.Unsupported() }
+        if value is any FoundationSpecialValue { throw Unsupported() }
         let base = frames.count
         let encoder = ValueEncoder(writer: self, depth: base)
         try value.encode(to: encoder)
@@ -99,7 +101,7 @@ final class StreamingJSONWriter {
         let end = out.count
         let values = Array(out[frame.start...])
         out.removeSubrange(frame.start...)
-        let order = frame.keys.indices.sorted { SortedJSONEncoder.precedes(frame.keys[$0], frame.keys[$1]) }
+        let order = frame.keys.indices.sorted { JSON.precedes(frame.keys[$0], frame.keys[$1]) }
         out.append(UInt8(ascii: "{"))
         for (n, i) in order.enumerated() {
             if n > 0 { out.append(UInt8(ascii: ",")) }
@@ -202,7 +204,7 @@ private struct StreamingKeyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
         do { try writer.beginEntry(of: frame, key: key.stringValue) } catch { writer.failed = true }
         return writer.open(object: object)
     }
-    /// Written later by whoever holds it, so not in order: the tree encoder handles these.
+    /// Written later by whoever holds it, so not in order: Foundation's encoder handles these.
     mutating func superEncoder() -> any Encoder { declined() }
     mutating func superEncoder(forKey key: Key) -> any Encoder { declined() }
     private func declined() -> any Encoder {
@@ -294,7 +296,7 @@ extension UInt64: JSONScalar {}
 extension BinaryFloatingPoint where Self: JSONScalar & LosslessStringConvertible {
     /// Foundation's form: the shortest representation that reads back the same, without a trailing `.0`.
     func writeJSON(to out: inout [UInt8]) throws {
-        guard isFinite else { throw SortedJSONEncoder.Unsupported() }
+        guard isFinite else { throw StreamingJSONWriter.Unsupported() }
         var s = description
         if s.hasSuffix(".0") { s.removeLast(2) }
         out.append(contentsOf: s.utf8)

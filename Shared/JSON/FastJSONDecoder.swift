@@ -19,35 +19,6 @@ enum FastJSONDecoder {
                 "The given data was not valid JSON: \(error.problem) at byte \(error.offset).", underlyingError: error))
         }
     }
-
-    /// The top-level object's members, read without `Codable` (for the CloudEvents envelope, whose attributes
-    /// are plain strings): the same results and errors as a keyed container's.
-    struct TopLevelObject {
-        private let decoder: JSONValueDecoder
-
-        init(_ document: JSONDocument) throws {
-            decoder = JSONValueDecoder(document: document, index: 0, parent: nil, key: nil)
-            guard document[0].kind == .object else { throw decoder.mismatch([String: Any].self, at: 0, path: []) }
-            guard document.keysAreValid(object: 0) else { throw decoder.corrupted(path: [], "a key is not a valid string") }
-        }
-
-        /// Whether every member but `data` is a scalar, as CloudEvents attributes (extensions included) are.
-        var attributesAreScalar: Bool { decoder.document.membersAreScalar(object: 0, except: "data") }
-
-        /// `decodeIfPresent(String.self, forKey:)`.
-        func string(_ key: some CodingKey) throws -> String? {
-            guard let i = decoder.document.member(key.stringValue, of: 0), decoder.document[i].kind != .null else { return nil }
-            return try decoder.string(at: i, key: key)
-        }
-
-        /// `decode(T.self, forKey:)`.
-        func decode<T: Decodable>(_ type: T.Type, _ key: some CodingKey) throws -> T {
-            guard let i = decoder.document.member(key.stringValue, of: 0) else {
-                throw DecodingError.keyNotFound(key, .init(codingPath: [], debugDescription: "No value associated with key \(key.stringValue)."))
-            }
-            return try decoder.decode(T.self, at: i, key: key)
-        }
-    }
 }
 
 /// An element's position in an array, as a coding key (for coding paths).
@@ -60,7 +31,7 @@ private struct IndexKey: CodingKey {
 }
 
 /// The decoder of one value of the document; `parent` and `key` give its coding path when an error needs it.
-private final class JSONValueDecoder: Decoder {
+final class JSONValueDecoder: Decoder {
     let document: JSONDocument
     let index: Int
     let parent: JSONValueDecoder?
