@@ -69,6 +69,8 @@ struct StateEntitiesTests {
         let foundation = JSONEncoder()
         foundation.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         #expect(try JSON.encode(state) == Array(try foundation.encode(state)))
+        // And restored by the fast decoder as Foundation's decoder reads them.
+        #expect(try JSON.decode(P.State.self, from: foundation.encode(state)) == JSONDecoder().decode(P.State.self, from: foundation.encode(state)))
         let entityBytes = stored.values.map(\.count).reduce(0, +)
         #expect(largest < stored.count, "a single event never rewrites every entity (\(largest) of \(stored.count))")
         #expect(entityBytes > 0 && whole > 0)
