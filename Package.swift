@@ -98,7 +98,7 @@ let package = Package(
                                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Tools/CCCtl"),
         .executableTarget(name: "EventDecoderFuzz", dependencies: ["EventContract"], path: "Fuzz/EventDecoderFuzz"),
-        .executableTarget(name: "PipelineBenchmark", dependencies: ["KafkaClient", "EventContract", "CallCenterDomain",
+        .executableTarget(name: "PipelineBenchmark", dependencies: ["KafkaClient", "EventContract", "CallCenterDomain", "DevelopmentSupport",
                                                                    .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Benchmarks/PipelineBenchmark"),
         .executableTarget(
@@ -133,7 +133,9 @@ let package = Package(
                     path: "Tests/ServiceRuntimeTests"),
         .testTarget(name: "EndToEndTests", dependencies: ["KafkaClient", "TestSupport", "RoutingService", "ReportService"],
                     path: "Tests/EndToEndTests"),
-        .target(name: "TestSupport", dependencies: ["KafkaClient", "ServiceRuntime", "EventContract", "CallCenterDomain",
+        // The local broker, free ports and child processes' usage: for tests, tools and benchmarks.
+        .target(name: "DevelopmentSupport", path: "Shared/DevelopmentSupport"),
+        .target(name: "TestSupport", dependencies: ["KafkaClient", "ServiceRuntime", "EventContract", "CallCenterDomain", "DevelopmentSupport",
                                                     .product(name: "GRDB", package: "GRDB.swift")],
                 path: "Tests/TestSupport"),
         // A service on the runtime that counts events, for the runtime's crash and scale-out tests.

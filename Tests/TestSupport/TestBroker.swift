@@ -1,3 +1,5 @@
+// The helpers shared with tools and benchmarks (`FreePort`, `LocalBroker`, `ProcessUsage`), for every test.
+@_exported import DevelopmentSupport
 import Foundation
 import KafkaClient
 import Synchronization
@@ -22,46 +24,18 @@ public enum TestBroker {
         }
     }
 
-    public static var projectRoot: URL {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        }
-        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-    }
+    public static var projectRoot: URL { LocalBroker.projectRoot() }
 
     /// A broker of the test's own (for tests that pause or stop it). Stop it with `kill(pid, SIGTERM)`.
     public static func startPrivate() throws -> (address: String, pid: Int32) {
-        let tansu = projectRoot.appendingPathComponent(".venv/bin/tansu")
-        let port = try FreePort.find()
-        let p = Process()
-        p.executableURL = tansu
-        p.arguments = ["broker", "--listener-url", "tcp://127.0.0.1:\(port)", "--advertised-listener-url", "tcp://127.0.0.1:\(port)"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        try FreePort.waitUntilListening(port: port, timeout: .seconds(10))
-        return ("127.0.0.1:\(port)", p.processIdentifier)
+        let (address, process) = try LocalBroker.start(in: projectRoot)
+        return (address, process.processIdentifier)
     }
 
     private static func startLocalBroker() throws -> String {
-        let tansu = projectRoot.appendingPathComponent(".venv/bin/tansu")
-        guard FileManager.default.isExecutableFile(atPath: tansu.path) else {
-            throw TestSupportError("no broker: set CC_TEST_KAFKA_BROKERS or run scripts/bootstrap (make test does both)")
-        }
-        let port = try FreePort.find()
-        let p = Process()
-        p.executableURL = tansu
-        p.arguments = ["broker", "--listener-url", "tcp://127.0.0.1:\(port)",
-                       "--advertised-listener-url", "tcp://127.0.0.1:\(port)"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        localBrokerPID = p.processIdentifier
+        let (address, process) = try LocalBroker.start(in: projectRoot)
+        localBrokerPID = process.processIdentifier
         atexit { if localBrokerPID > 0 { kill(localBrokerPID, SIGTERM) } }
-        let address = "127.0.0.1:\(port)"
-        try FreePort.waitUntilListening(port: port, timeout: .seconds(10))
         return address
     }
 }

@@ -3,12 +3,12 @@ import Foundation
 import Glibc
 #endif
 
-/// Loopback TCP ports for tests.
+/// Loopback TCP ports for tests, tools and benchmarks.
 public enum FreePort {
     /// A port nothing listens on right now (bound once with port 0, then released).
     public static func find() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestSupportError("socket() failed") }
+        guard fd >= 0 else { throw LocalProcessError("socket() failed") }
         defer { close(fd) }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
@@ -21,7 +21,7 @@ public enum FreePort {
                 return getsockname(fd, p, &len)
             }
         }
-        guard bound == 0 else { throw TestSupportError("bind() failed") }
+        guard bound == 0 else { throw LocalProcessError("bind() failed") }
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
@@ -47,6 +47,6 @@ public enum FreePort {
             if isListening(port: port) { return }
             usleep(20_000)
         }
-        throw TestSupportError("nothing listens on 127.0.0.1:\(port) after \(timeout)")
+        throw LocalProcessError("nothing listens on 127.0.0.1:\(port) after \(timeout)")
     }
 }

@@ -1,0 +1,76 @@
+import DevelopmentSupport
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A service executable from --bin, started on the benchmark's topics; read through its /metrics page and /proc.
+struct ServiceUnderTest {
+    let name: String
+    let process: Process
+    let port: Int
+
+    /// Starts `name` from `bench.options.bin`.
+    init(_ name: String, _ bench: Bench) throws {
+        let port = try FreePort.find()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: bench.options.bin + "/" + name)
+        p.environment = ProcessInfo.processInfo.environment.merging([
+            "KAFKA_BROKERS": bench.brokers, "CC_TOPIC_PREFIX": bench.prefix, "CC_HTTP_PORT": "\(port)", "CC_LOG_LEVEL": "warning",
+            "CC_MAX_EVENT_AHEAD_SECONDS": "\(400 * 86_400)",
+            "CC_DATA_DIR": NSTemporaryDirectory() + "bench-\(bench.run)/\(name)", "CC_MAX_BATCH": "2000",
+            // The benchmark reads only /metrics and /readyz, which need no token; nothing else listens but on loopback.
+            "CC_AUTH_DISABLED": "true",
+        ]) { _, new in new }
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        (self.name, process, self.port) = (name, p, port)
+    }
+
+    /// The lines of the service's Prometheus page (nil when it does not answer).
+    func metricLines() async -> [Substring]? {
+        guard let url = URL(string: "http://127.0.0.1:\(port)/metrics"), let (data, _) = try? await URLSession.shared.data(from: url) else { return nil }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n")
+    }
+
+    func metric(_ name: String) async -> Double? {
+        guard let lines = await metricLines() else { return nil }
+        for line in lines where line.hasPrefix(name + "{") {
+            return Double(line.split(separator: " ").last ?? "")
+        }
+        return nil
+    }
+
+    func waitUntilReady() async throws {
+        while await metric("cc_ready") != 1 { try await Task.sleep(for: .milliseconds(100)) }
+    }
+
+    /// Waits until the service has consumed `count` events in all.
+    func waitUntilConsumed(_ count: Double, poll: Duration = .milliseconds(100)) async throws {
+        while (await metric("cc_events_consumed_total") ?? 0) < count { try await Task.sleep(for: poll) }
+    }
+
+    /// CPU time the service has used so far (user + system), in seconds: how much work an event costs, which varies
+    /// far less between runs than a rate on a shared 2-core machine.
+    var cpuSeconds: Double { ProcessUsage.cpuSeconds(of: process.processIdentifier) }
+
+    var peakRSSMegabytes: Int { ProcessUsage.peakRSSMegabytes(of: process.processIdentifier) }
+
+    /// Waits until every service is caught up (no lag, nothing more consumed over half a second); returns when
+    /// each got there and what each had consumed.
+    static func waitUntilCaughtUp(_ services: [ServiceUnderTest], since started: ContinuousClock.Instant)
+        async throws -> (at: [String: Duration], consumed: [String: Double]) {
+        var last: [String: Double] = [:]
+        var caughtUp: [String: Duration] = [:]
+        while caughtUp.count < services.count {
+            try await Task.sleep(for: .milliseconds(500))
+            for s in services where caughtUp[s.name] == nil {
+                let consumed = await s.metric("cc_events_consumed_total") ?? 0
+                let lag = await s.metric("cc_consumer_lag") ?? 1
+                if consumed > 0, lag == 0, consumed == last[s.name] { caughtUp[s.name] = ContinuousClock.now - started }
+                last[s.name] = consumed
+            }
+        }
+        return (caughtUp, last)
+    }
+}
