@@ -32,15 +32,16 @@ public struct ServiceConfiguration: Sendable {
     /// to hold older data not fetched yet (event-time order across topics, see `EventLoop`).
     public var maxTaskIdleMilliseconds: Int = 2_000
     /// `CC_CONFIRM_END_OFFSETS`: before an event goes out while another input looks caught up, ask the broker
-    /// for that input's end (one round trip per batch): exact order across topics, at some latency (see
-    /// docs/benchmarks.md). nil: the processor's choice (`EventProcessor.confirmsEndOffsets`).
+    /// for that input's end (one round trip per batch): exact order across topics, at some latency. nil: the
+    /// processor's choice (`EventProcessor.confirmsEndOffsets`).
     public var confirmEndOffsets: Bool?
     /// `CC_FETCH_WAIT_MS` (default 10): how long the broker may hold a fetch that has no data. Some brokers
     /// (Tansu) hold every fetch that long, so it adds to each hop's latency; lower costs idle fetches.
     public var fetchMaxWaitMilliseconds = 10
     /// `CC_LINGER_MS` (default 0): librdkafka's `linger.ms` for the service's outputs. At 0 a decision goes out at
     /// once, and outputs still travel in batches under load (librdkafka gathers what is queued while a request is
-    /// in flight); 2 ms added 2–20 ms to p50 and p99 latency at 1,000 calls/s and no throughput (docs/benchmarks.md).
+    /// in flight); 2 ms added 2–20 ms to p50 and p99 latency at 1,000 calls/s and no throughput (measured with
+    /// alternating `make bench` runs).
     public var lingerMilliseconds = 0
     /// `CC_MERGE_BUFFER_EVENTS` (default 10000): events a service holds back at most while they wait for their turn
     /// across its inputs (above it, partitions stop waiting); an input holding a tenth of it is paused.
