@@ -16,7 +16,7 @@ import Synchronization
 /// changed tenant states and offsets to the compacted changelog topic, from which
 /// an instance that is assigned a partition restores that partition's state.
 ///
-/// The parts, one file each: this file (the loop's state, the poll loop, the published views), `EventLoop+Batch`
+/// The parts, one file each: this file (the loop's state, the poll loop), `EventLoop+Views` (what HTTP views read), `EventLoop+Batch`
 /// (one batch through the loop), `BatchDecider` (deciding it, without I/O), `EventLoop+Outbox` (writing and producing
 /// it), `EventLoop+PolledBatch` (decoding), `TenantChangelog` (how a tenant is stored), `DeadLetterWriter`, and
 /// `EventLoop+Partitions` (ownership and restore). `docs/architecture.md` shows them.
@@ -258,27 +258,6 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         progress.first = true
         return nil
     }
-
-    // MARK: published views
-
-    /// One tenant's state as of the last decided batch, for HTTP views and tests; never waits for a batch.
-    public func state(of tenant: TenantID) -> Processor.State? {
-        published.withLock { $0[tenant]?.state }
-    }
-
-    /// An owned tenant's records archived by the `ArchiveLog` field `field` with keys (as the log gave them) in
-    /// [from, to), in key order, or the last `limit` of them newest first; none for a tenant this instance does
-    /// not own. Reads SQLite without waiting for a batch.
-    public func archived(tenant: TenantID, field: String, from: String, to: String, newestFirst: Bool = false,
-                         limit: Int = -1) throws -> [(key: String, value: Data)] {
-        guard published.withLock({ $0[tenant] != nil }), let store = openStore.withLock({ $0 }) else { return [] }
-        let prefix = StateEntities.archivePrefix + field + "/"
-        return try store.archived(tenant: tenant, from: prefix + from, to: prefix + to, newestFirst: newestFirst, limit: limit)
-            .map { (String($0.key.dropFirst(prefix.count)), $0.value) }
-    }
-
-    /// Tenants whose state this instance holds.
-    public var tenants: [TenantID] { published.withLock { $0.keys.sorted() } }
 
     /// Writing a batch to SQLite failed: the process must restart from what SQLite holds.
     struct StateCommitFailed: Error {
