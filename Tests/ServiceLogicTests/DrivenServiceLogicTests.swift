@@ -17,13 +17,7 @@ struct DrivenServiceLogicTests {
 
     /// The tenant, its call center Support (member a1, 5 s of wrap-up) and accounts admin, a1, a2: on `.config`.
     static func configure<P: EventProcessor>(_ d: inout ProcessorTestDriver<P>) {
-        d.send(ConfigEvents.TenantConfigured(Tenant(id: tenant, concurrentCallLimit: 4, platformVersion: PlatformVersion("3.2.0")!,
-                                                    callbackDialingOption: true, allowInternationalForwarding: false,
-                                                    rates: ScriptedDay.rates)),
-               on: .config, tenant: tenant, id: "cfg-t", time: t0)
-        d.send(ConfigEvents.CallCenterConfigured(CallCenter(id: "cc1", tenantID: tenant, name: "Support", externalNumber: "+81399990000",
-                                                            noAnswerTimeoutSeconds: 30, wrapUpSeconds: 5, memberAccountIDs: ["a1"])),
-               on: .config, tenant: tenant, id: "cfg-cc1", time: t0)
+        d.configureTenant(tenant, members: ["a1"])
         for (id, role, ext) in [("admin", Role.systemAdministrator, "20001"), ("a1", .agent, "20002"), ("a2", .agent, "20003")] {
             d.send(ConfigEvents.AccountConfigured(Account(id: id, tenantID: tenant, name: id, role: role, extension: ext)),
                    on: .config, tenant: tenant, id: "cfg-\(id)", time: t0)
@@ -79,8 +73,7 @@ struct DrivenServiceLogicTests {
         func at(_ s: Int) -> Timestamp { Self.t0.adding(seconds: s) }
         #expect(Self.statuses(d.send(TelephonyEvents.PresenceChanged(accountId: "a1", presence: .available, at: EventTime(at(1))),
                                      on: .telephonyEvents, tenant: Self.tenant, id: "p1", time: at(1))) == [.available])
-        let callCenter = CallCenter(id: "cc1", tenantID: Self.tenant, name: "Support", externalNumber: "+81399990000",
-                                    noAnswerTimeoutSeconds: 30, wrapUpSeconds: 5, memberAccountIDs: ["a1"])
+        let callCenter = ProcessorTestDriver<StatusProcessor>.supportCenter(Self.tenant, members: ["a1"])
         let plan = DeliveryPlan.make(accountID: "a1", device: .softphone, callCenter: callCenter, callerNumber: "+81311112222")
         d.send(TelephonyEvents.CallOffered(callId: "c1", callCenterId: "cc1", callerNumber: "+81311112222",
                                            dialedNumber: "+81399990000", at: EventTime(at(2))),

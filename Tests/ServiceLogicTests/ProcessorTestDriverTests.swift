@@ -14,13 +14,7 @@ struct ProcessorTestDriverTests {
 
     static func configured() -> ProcessorTestDriver<RoutingProcessor> {
         var d = ProcessorTestDriver(RoutingProcessor(), service: "routing-service", clock: t0)
-        d.send(ConfigEvents.TenantConfigured(Tenant(id: tenant, concurrentCallLimit: 4, platformVersion: PlatformVersion("3.2.0")!,
-                                                    callbackDialingOption: true, allowInternationalForwarding: false,
-                                                    rates: ScriptedDay.rates)),
-               on: .config, tenant: tenant, id: "cfg-1", time: t0)
-        d.send(ConfigEvents.CallCenterConfigured(CallCenter(id: "cc1", tenantID: tenant, name: "Support", externalNumber: "+81399990000",
-                                                            noAnswerTimeoutSeconds: 30, wrapUpSeconds: 5, memberAccountIDs: ["a1"])),
-               on: .config, tenant: tenant, id: "cfg-2", time: t0)
+        d.configureTenant(tenant, members: ["a1"])
         d.send(TelephonyEvents.PresenceChanged(accountId: "a1", presence: .available, at: EventTime(t0)),
                on: .telephonyEvents, tenant: tenant, id: "p-1", time: t0)
         return d

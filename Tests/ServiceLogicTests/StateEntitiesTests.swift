@@ -8,6 +8,7 @@ import RoutingService
 import ServiceRuntime
 import SettingsService
 import StatusService
+import TestSupport
 import Testing
 
 /// Every service's state is stored entity by entity (issue 9): after each event only the changed
@@ -217,25 +218,8 @@ struct StateEntitiesTests {
     @Test("messages left in the outbox of an older version (a row each) become one batch on upgrade, in order")
     func outboxUpgrade() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-v2-\(UInt64.random(in: 0...UInt64.max))").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        // The schema as version 2 left it (GRDB's migrator records applied migrations in grdb_migrations).
-        let old = try DatabaseQueue(path: dir + "/state.sqlite")
-        try await old.write { db in
-            try db.execute(sql: """
-                CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
-                INSERT INTO grdb_migrations VALUES ('v1'), ('v2');
-                CREATE TABLE tenant_state (tenant TEXT PRIMARY KEY, partition INTEGER NOT NULL, state BLOB NOT NULL);
-                CREATE TABLE offsets (topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,
-                                      PRIMARY KEY (topic, partition));
-                CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, partition INTEGER,
-                                     key TEXT NOT NULL, value BLOB NOT NULL, content_type TEXT);
-                CREATE TABLE entity (tenant TEXT NOT NULL, partition INTEGER NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
-                                     PRIMARY KEY (tenant, key)) WITHOUT ROWID;
-                INSERT INTO outbox (topic, partition, key, value, content_type) VALUES ('a', NULL, 't', X'31', 'ce');
-                INSERT INTO outbox (topic, partition, key, value, content_type) VALUES ('b', 3, 'k', X'32', NULL);
-                """)
-        }
-        try old.close()
+        // The schema as version 2 left it, two messages in its outbox.
+        try PreviousReleaseStore.write(directory: dir, schema: .v2, outbox: [("a", nil, "t", [0x31], "ce"), ("b", 3, "k", [0x32], nil)])
         let store = try StateStore(directory: dir)
         let pending = try await store.pendingOutbox()
         #expect(pending.map(\.topic) == ["a", "b"] && pending.map(\.partition) == [nil, 3] && pending.map(\.value) == [[0x31], [0x32]]
