@@ -12,14 +12,18 @@ public struct EventAttributes: Sendable, Hashable {
     public var tenantID: String
     /// The call id for call events, the account id for account events.
     public var subject: String?
+    /// The W3C traceparent (distributed-tracing extension), when the event came with a valid one.
+    public var traceparent: String?
 
-    public init(id: String, source: String, type: String, time: Timestamp, tenantID: String, subject: String? = nil) {
+    public init(id: String, source: String, type: String, time: Timestamp, tenantID: String, subject: String? = nil,
+                traceparent: String? = nil) {
         self.id = id
         self.source = source
         self.type = type
         self.time = time
         self.tenantID = tenantID
         self.subject = subject
+        self.traceparent = traceparent
     }
 }
 
@@ -56,8 +60,10 @@ public enum CloudEventCodec {
     ///
     /// The envelope is written directly (its members are plain strings); `data` by the payload's own writer
     /// straight into the output, or by the sorted-keys encoder.
+    /// - Parameter traceparent: the input's W3C traceparent, passed on to what is derived from it (written only when
+    ///   valid).
     public static func encode<P: EventPayload>(_ payload: P, id: String, source: String, time: Timestamp,
-                                               tenantID: String, subject: String?) -> [UInt8] {
+                                               tenantID: String, subject: String?, traceparent: String? = nil) -> [UInt8] {
         // Encoding plain structs of strings, numbers and booleans cannot fail. The fast encoder writes the
         // same bytes as Foundation's; it declines values Foundation treats specially (none in the contract).
         let writable = payload as? any SortedJSONWritable
@@ -78,6 +84,10 @@ public enum CloudEventCodec {
             out.append(contentsOf: #","subject":"#.utf8)
             JSONString.append(subject, to: &out)
         }
+        if let traceparent, TraceParent.isValid(traceparent) {
+            out.append(contentsOf: #","traceparent":"#.utf8)
+            JSONString.append(traceparent, to: &out)
+        }
         out.append(contentsOf: #","datacontenttype":"application/json","data":"#.utf8)
         if let writable {
             writable.writeSortedJSON(to: &out)
@@ -89,7 +99,8 @@ public enum CloudEventCodec {
     }
 
     public static func encode(_ event: ContractEvent, attributes a: EventAttributes) -> [UInt8] {
-        encode(event.payload, id: a.id, source: a.source, time: a.time, tenantID: a.tenantID, subject: a.subject)
+        encode(event.payload, id: a.id, source: a.source, time: a.time, tenantID: a.tenantID, subject: a.subject,
+               traceparent: a.traceparent)
     }
 
     // MARK: decoding
@@ -103,10 +114,11 @@ public enum CloudEventCodec {
         var tenantid: String?
         var subject: String?
         var datacontenttype: String?
+        var traceparent: String?
     }
 
     private enum EnvelopeKey: String, CodingKey {
-        case specversion, id, source, type, time, tenantid, subject, datacontenttype, data
+        case specversion, id, source, type, time, tenantid, subject, datacontenttype, traceparent, data
     }
 
     /// `data` of a structured event, decoded from the envelope's container (no second parse).
@@ -134,7 +146,8 @@ public enum CloudEventCodec {
                 type: try c.decodeIfPresent(String.self, forKey: .type), time: try c.decodeIfPresent(String.self, forKey: .time),
                 tenantid: try c.decodeIfPresent(String.self, forKey: .tenantid),
                 subject: try c.decodeIfPresent(String.self, forKey: .subject),
-                datacontenttype: try c.decodeIfPresent(String.self, forKey: .datacontenttype))
+                datacontenttype: try c.decodeIfPresent(String.self, forKey: .datacontenttype),
+                traceparent: try? c.decodeIfPresent(String.self, forKey: .traceparent))
             if let type = attributes.type, let decode = ContractEvent.decoders[type] {
                 event = Result { try decode(StructuredData(container: c)) }
             }
@@ -160,7 +173,8 @@ public enum CloudEventCodec {
             specversion: try object.string(EnvelopeKey.specversion), id: try object.string(EnvelopeKey.id),
             source: try object.string(EnvelopeKey.source), type: try object.string(EnvelopeKey.type),
             time: try object.string(EnvelopeKey.time), tenantid: try object.string(EnvelopeKey.tenantid),
-            subject: try object.string(EnvelopeKey.subject), datacontenttype: try object.string(EnvelopeKey.datacontenttype))
+            subject: try object.string(EnvelopeKey.subject), datacontenttype: try object.string(EnvelopeKey.datacontenttype),
+            traceparent: try? object.string(EnvelopeKey.traceparent))
         guard object.membersAreScalar(except: "data") else {
             // An extension attribute holding an object or array (only `data` may) is not a CloudEvent.
             throw DecodingError.typeMismatch(String.self, .init(codingPath: [],
@@ -194,7 +208,7 @@ public enum CloudEventCodec {
             // Binary mode: attributes in ce_* headers, data as the value.
             attributes = Probe(specversion: spec, id: header("ce_id"), source: header("ce_source"), type: header("ce_type"),
                                time: header("ce_time"), tenantid: header("ce_tenantid"), subject: header("ce_subject"),
-                               datacontenttype: header("content-type"))
+                               datacontenttype: header("content-type"), traceparent: header("ce_traceparent"))
             guard JSON.isValid(value) else {
                 throw EventDecodingError(.invalidJSON, "the value is not valid JSON")
             }
@@ -252,8 +266,10 @@ public enum CloudEventCodec {
         } catch {
             throw EventDecodingError(.schemaViolation, "data does not match \(type): \(error)")
         }
+        // A traceparent that is not valid is ignored (not passed on), as the W3C recommends; the event is still good.
         return DecodedEvent(attributes: EventAttributes(id: id, source: source, type: type, time: time, tenantID: tenant,
-                                                        subject: attributes.subject),
+                                                        subject: attributes.subject,
+                                                        traceparent: attributes.traceparent.flatMap { TraceParent.isValid($0) ? $0 : nil }),
                             event: event)
     }
 

@@ -114,7 +114,8 @@ struct BatchDecider<Processor: EventProcessor>: Sendable {
         do {
             // In place: a rejecting handler leaves the state unchanged (EventProcessor's contract).
             let emissions = try processor.handle(decoded, state: &s.slots.values[slot].record.state, context: context)
-            d.emit(emissions, input: (decoded.attributes.id, decoded.attributes.source), tenant: decoded.attributes.tenantID,
+            d.emit(emissions, input: (decoded.attributes.id, decoded.attributes.source), traceparent: decoded.attributes.traceparent,
+                   tenant: decoded.attributes.tenantID,
                    service: service, topics: topicNames)
         } catch {
             d.write.outbox.append(deadLetters.message(m, code: error.code, message: error.message))

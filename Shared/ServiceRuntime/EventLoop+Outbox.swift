@@ -90,11 +90,7 @@ extension EventLoop {
         decision.write = StateStore.BatchWrite()  // `inProgress` holds the only reference to the outbox
         let (toEncode, store, producer, source) = (decision.toEncode, c.store, c.producer, "/" + configuration.serviceName)
         DispatchQueue.global().async { [inProgress, toEncode, metrics] in
-            let encoded = ParallelMap.map(toEncode.count, minimum: 32) { i in
-                let e = toEncode[i]
-                return CloudEventCodec.encode(e.emission.payload, id: e.id, source: source, time: e.emission.time,
-                                              tenantID: e.tenant, subject: e.emission.subject)
-            }
+            let encoded = ParallelMap.map(toEncode.count, minimum: 32) { i in toEncode[i].encoded(source: source) }
             for (e, value) in zip(toEncode, encoded) { inProgress.write.outbox[e.index].value = value }
             store.commit(inProgress.write) { result in
                 metrics.storePhase.record(.now - decided)

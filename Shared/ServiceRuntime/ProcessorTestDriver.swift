@@ -43,8 +43,9 @@ public struct ProcessorTestDriver<Processor: EventProcessor> {
     /// An event on an input topic, as a CloudEvent in structured mode keyed by its tenant; what its batch produced.
     @discardableResult
     public mutating func send<P: EventPayload>(_ payload: P, on topic: ContractTopic, tenant: TenantID, id: String,
-                                               time: Timestamp, source: String = "/test") -> [Output] {
-        let value = CloudEventCodec.encode(payload, id: id, source: source, time: time, tenantID: tenant, subject: nil)
+                                               time: Timestamp, source: String = "/test", traceparent: String? = nil) -> [Output] {
+        let value = CloudEventCodec.encode(payload, id: id, source: source, time: time, tenantID: tenant, subject: nil,
+                                           traceparent: traceparent)
         return sendRaw(value, on: topic, key: tenant,
                        headers: [KafkaHeader(key: "content-type", string: CloudEventCodec.structuredContentType)])
     }
@@ -89,8 +90,7 @@ public struct ProcessorTestDriver<Processor: EventProcessor> {
         for e in decision.write.entities { stored[e.tenant, default: [:]][e.key] = e.value }
         var outbox = decision.write.outbox
         for e in decision.toEncode {
-            outbox[e.index].value = CloudEventCodec.encode(e.emission.payload, id: e.id, source: "/" + decider.service,
-                                                           time: e.emission.time, tenantID: e.tenant, subject: e.emission.subject)
+            outbox[e.index].value = e.encoded(source: "/" + decider.service)
         }
         return outbox.compactMap { m in
             guard m.contentType != nil, let event = try? CloudEventCodec.decode(value: m.value, headers: []) else { return nil }

@@ -69,6 +69,44 @@ struct WholeSystemTests {
         #expect(charges.body.split(separator: "\r\n").count >= 2, "at least one charge row: \(charges.body)")
         let monitor = try #require(await HTTP.get("http://127.0.0.1:\(ports["status-service"]!)/api/monitor?tenant=demo")).body
         #expect(monitor.contains("Support"))
+
+        // Tracing: the simulator gives each call a W3C traceparent; every event the services derive from a call's
+        // events carries its trace, on every topic, and `ccctl tail --trace` follows one call.
+        let telephony = try await h.read("cc.telephony.events") { events in
+            events.filter { if case .callOffered = $0.event { true } else { false } }.count >= 24 }
+        var traceOfCall: [String: Substring] = [:]
+        for e in telephony {
+            if case .callOffered(let c) = e.event, let trace = e.attributes.traceparent.flatMap(TraceParent.traceID(of:)) {
+                traceOfCall[c.callId] = trace
+            }
+        }
+        #expect(traceOfCall.count >= 24, "every offered call has a trace")
+        #expect(Set(traceOfCall.values).count == traceOfCall.count, "one trace per call")
+        for o in offers {
+            #expect(decisions.first { e in
+                if case .offeredToAgent(let x) = e.event { x.callId == o.callId } else { false }
+            }?.attributes.traceparent.flatMap(TraceParent.traceID(of:)) == traceOfCall[o.callId], "routing passes on call \(o.callId)'s trace")
+        }
+        // A trace follows causes: an event derived from a call's event carries that call's trace even when it is about
+        // another call (a queued call offered because this one ended). So: every trace on a status is a call's, and an
+        // answer's talking status carries its call's trace.
+        let statusEvents = try await h.read("cc.agent.status") { events in statusChanges(events).contains { $0.status == .talking } }
+        let knownTraces = Set(traceOfCall.values)
+        #expect(statusEvents.compactMap { $0.attributes.traceparent.flatMap(TraceParent.traceID(of:)) }.allSatisfy(knownTraces.contains))
+        #expect(statusEvents.contains { e in
+            guard case .statusChanged(let s) = e.event, s.status == .talking, let call = s.callId else { return false }
+            return e.attributes.traceparent.flatMap(TraceParent.traceID(of:)) == traceOfCall[call]
+        }, "status-service passes on the trace of the answer it was derived from")
+        let followed = try #require(offers.first { $0.attempt == 1 })
+        let trace = try #require(traceOfCall[followed.callId])
+        let traced = decisions.filter { $0.attributes.traceparent.flatMap(TraceParent.traceID(of:)) == trace }
+        let tail = try await runProgram(ServiceProcess.binDirectory.appendingPathComponent("ccctl"),
+                                        ["tail", "cc.routing.decisions", "--trace", String(trace), "--brokers", h.brokers, "--prefix", h.prefix])
+        let lines = tail.output.split(separator: "\n")
+        #expect(tail.status == 0 && lines.count >= traced.count && lines.count < decisions.count, "\(tail.output)")
+        #expect(lines.first?.contains(#""callId":"\#(followed.callId)""#) == true && lines.first?.contains(#""attempt":1"#) == true,
+                "ccctl tail --trace starts with the call's first offer: \(tail.output)")
+        #expect(sim.output.contains("ccctl tail cc.routing.decisions --trace "), "the demo says how to follow a call")
         await h.stopAll()
         for s in h.services.values { #expect(s.exitCode == 0, "\(s.name) exits cleanly") }
     }

@@ -44,6 +44,34 @@ struct CloudEventCodecTests {
         #expect(offered.at.timestamp == RFC3339.parse("2026-11-30T00:00:00Z"))
     }
 
+    @Test("the W3C traceparent (distributed-tracing extension) is read in structured and binary mode and written back; an invalid or non-string one is ignored, the event kept")
+    func traceparent() throws {
+        let trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        let offered = TelephonyEvents.CallOffered(callId: "c1", callCenterId: "cc1", callerNumber: "+81311112222",
+                                                  dialedNumber: "+81399990000", at: EventTime(Timestamp(seconds: 1_800_000_000)))
+        let value = CloudEventCodec.encode(offered, id: "e1", source: "/t", time: Timestamp(seconds: 1_800_000_000), tenantID: "t1",
+                                           subject: nil, traceparent: trace)
+        #expect(String(decoding: value, as: UTF8.self).contains(#""traceparent":"\#(trace)""#))
+        let decoded = try CloudEventCodec.decode(value: value, headers: [])
+        #expect(decoded.attributes.traceparent == trace)
+        #expect(CloudEventCodec.encode(decoded.event, attributes: decoded.attributes) == value, "re-encodes to the same bytes")
+        let data = Array(String(decoding: value, as: UTF8.self).split(separator: #""data":"#).last!.dropLast().utf8)
+        let binary = try CloudEventCodec.decode(value: data, headers: [
+            ("ce_specversion", Array("1.0".utf8)), ("ce_id", Array("e2".utf8)), ("ce_source", Array("/t".utf8)),
+            ("ce_type", Array("cc.call.offered.v1".utf8)), ("ce_time", Array("2027-01-15T08:00:00Z".utf8)),
+            ("ce_tenantid", Array("t1".utf8)), ("ce_traceparent", Array(trace.utf8))])
+        #expect(binary.attributes.traceparent == trace)
+        for bad in ["\"01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\"", "\"00-00000000000000000000000000000000-00f067aa0ba902b7-01\"",
+                    "\"00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01\"", "\"garbage\"", "17", "true"] {
+            let text = String(decoding: value, as: UTF8.self).replacingOccurrences(of: "\"\(trace)\"", with: bad)
+            let event = try CloudEventCodec.decode(value: Array(text.utf8), headers: [])
+            #expect(event.attributes.traceparent == nil, "\(bad) is ignored")
+        }
+        #expect(!String(decoding: CloudEventCodec.encode(offered, id: "e1", source: "/t", time: Timestamp(seconds: 1_800_000_000),
+                                                         tenantID: "t1", subject: nil, traceparent: "nonsense"), as: UTF8.self)
+                    .contains("traceparent"), "an invalid one is never written")
+    }
+
     @Test("structured mode with data_base64 (the CloudEvents SDKs' form for bytes data) decodes like data; bad base64 is refused")
     func dataBase64() throws {
         let data = #"{"callId":"c1","at":"2026-11-30T00:00:00Z"}"#

@@ -64,6 +64,20 @@ struct ProcessorTestDriverTests {
         #expect(d.state(of: "tenant-nobody") == nil, "no state for a tenant nobody configured")
     }
 
+    @Test("an input's W3C traceparent goes onto every event derived from it; a timer's outputs start no trace; an invalid one is not passed on")
+    func traceparent() {
+        var d = Self.configured()
+        let trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        let outputs = d.send(Self.offered("c1", at: 1), on: .telephonyEvents, tenant: Self.tenant, id: "o-1",
+                             time: Self.t0.adding(seconds: 1), traceparent: trace)
+        #expect(!outputs.isEmpty && outputs.allSatisfy { $0.event.attributes.traceparent == trace }, "\(Self.types(outputs))")
+        let expired = d.advance(to: Self.t0.adding(seconds: 40))
+        #expect(!expired.isEmpty && expired.allSatisfy { $0.event.attributes.traceparent == nil }, "the ring timeout: \(Self.types(expired))")
+        let invalid = d.send(Self.offered("c2", at: 41), on: .telephonyEvents, tenant: Self.tenant, id: "o-2",
+                             time: Self.t0.adding(seconds: 41), traceparent: "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01")
+        #expect(!invalid.isEmpty && invalid.allSatisfy { $0.event.attributes.traceparent == nil && $0.deadLetter == nil })
+    }
+
     @Test("A2 timers fire on the service's clock: the ring timeout cancels the offer when the clock passes it, not before")
     func timers() {
         var d = Self.configured()

@@ -62,6 +62,9 @@ struct Tail: AsyncParsableCommand {
     @Option(help: "Only events of this CloudEvents type, e.g. cc.call.dtmf.v1.") var type: String?
     @Option(help: "Only events about this call (its subject, or its id in the data).") var call: String?
     @Option(help: "Only events about this persistent agent leg (F12: its subject, or its id in the data).") var leg: String?
+    @Option(help: """
+        Only events of this trace: a W3C trace id (32 hex digits) or a whole traceparent. An input's traceparent goes         onto every event derived from it, so one call can be followed from cc.telephony.events through every topic.
+        """) var trace: String?
     @Option(help: "Stop after this many events.") var limit: Int?
     @Flag(help: "Keep following the topic for new events (Ctrl-C stops).") var follow = false
     @Flag(help: "Show phone numbers as they are (masked by default).") var showNumbers = false
@@ -69,10 +72,20 @@ struct Tail: AsyncParsableCommand {
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more") }
+        if let trace, traceID(trace) == nil {
+            throw ValidationError("--trace takes a trace id (32 lower-case hex digits) or a traceparent (00-<trace id>-<parent id>-<flags>)")
+        }
+    }
+
+    /// The trace id `value` names: itself, or a traceparent's.
+    func traceID(_ value: String) -> Substring? {
+        if let id = TraceParent.traceID(of: value) { return id }
+        return TraceParent.traceID(of: "00-\(value)-0000000000000001-01")
     }
 
     func run() async throws {
         var shown = 0
+        let traceID = trace.flatMap(traceID)
         try await kafka.read(topic, follow: follow) { m in
             let e = decode(m)
             if let tenant, e?.attributes.tenantID != tenant { return true }
@@ -80,6 +93,7 @@ struct Tail: AsyncParsableCommand {
             for id in [call, leg].compactMap({ $0 }) where e?.attributes.subject != id && !dataJSON(m).contains("\"\(id)\"") {
                 return true
             }
+            if let traceID, e?.attributes.traceparent.flatMap(TraceParent.traceID(of:)) != traceID { return true }
             let head = e.map { "\(RFC3339.format($0.attributes.time)) \($0.attributes.tenantID) \($0.attributes.type)" }
                 ?? "(not a contract event)"
             // Only the data is masked: the position and the time are digits a mask would take for a number.

@@ -90,6 +90,22 @@ final class Simulator {
 
     func topic(_ name: String) -> String { o.prefix + name }
 
+    /// The W3C traceparent the telephony layer gives a call's events: one trace per call (its id from the run and
+    /// the call), a parent id per event. The services pass it on to every event derived from them.
+    func traceparent(call: String, event: Int) -> String {
+        var hasher = FNV1a()
+        hasher.add(runID)
+        hasher.add(call)
+        let high = hasher.value
+        hasher.add("second half")
+        return String(format: "00-%016llx%016llx-%016llx-01", high, hasher.value, UInt64(event) | 1 << 60)
+    }
+
+    /// The call an event is about (`callId` in its data), found without knowing its type.
+    func callID(of payload: any EventPayload) -> String? {
+        Mirror(reflecting: payload).children.first { $0.label == "callId" }?.value as? String
+    }
+
     func publish(_ topic: String, _ payloads: [any EventPayload], subject: String? = nil) async throws {
         var messages: [OutgoingMessage] = []
         for p in payloads {
@@ -97,7 +113,8 @@ final class Simulator {
             func make<P: EventPayload>(_ p: P) -> OutgoingMessage {
                 OutgoingMessage(topic: self.topic(topic), key: o.tenant,
                                 value: CloudEventCodec.encode(p, id: "sim-\(runID)-\(sequence)", source: "/cc-sim", time: now(),
-                                                              tenantID: o.tenant, subject: subject),
+                                                              tenantID: o.tenant, subject: subject,
+                                                              traceparent: callID(of: p).map { traceparent(call: $0, event: sequence) }),
                                 headers: [KafkaHeader(key: "content-type", string: CloudEventCodec.structuredContentType)])
             }
             messages.append(make(p))
@@ -388,6 +405,10 @@ final class Simulator {
         line("deliveries announced to personal phones (F15)", "\(announced)")
         line("Payments calls to personal phones (F16)", "\(closedQueueToPersonalPhones)")
         line("peak channels in use", "\(peakChannels) of 8")
+        // Each call is one trace (W3C traceparent), passed on by the services to everything derived from it.
+        if let trace = TraceParent.traceID(of: traceparent(call: "call-\(runID)-0", event: 1)) {
+            say("  follow the first call through every topic: ccctl tail cc.routing.decisions --trace \(trace)")
+        }
         if let url = o.reportBase {
             try? await Task.sleep(for: .seconds(2))
             if let charges = await get("\(url)/reports/charges?tenant=\(o.tenant)&format=csv") {
@@ -435,4 +456,15 @@ do {
     FileHandle.standardError.write(Data("cc-sim: \(message)\n".utf8))
     // Usage errors exit 2, as they always did; a failed run 1.
     exit(code == .validationFailure ? 2 : 1)
+}
+
+/// FNV-1a, 64 bits: a stable hash (Swift's `Hasher` is seeded per process).
+struct FNV1a {
+    private(set) var value: UInt64 = 14_695_981_039_346_656_037
+    mutating func add(_ text: String) {
+        for byte in text.utf8 {
+            value ^= UInt64(byte)
+            value = value &* 1_099_511_628_211
+        }
+    }
 }
