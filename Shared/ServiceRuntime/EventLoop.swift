@@ -3,6 +3,7 @@ import EventContract
 import Foundation
 import KafkaClient
 import Logging
+import Prometheus
 import ServiceLifecycle
 import Synchronization
 
@@ -82,6 +83,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         decider = BatchDecider(processor: processor, service: configuration.serviceName, topicNames: names,
                                deadLetters: DeadLetterWriter(service: configuration.serviceName, topic: names.deadLetter,
                                                              clock: clock, logger: logger, metrics: metrics))
+        channelGauges = processor.channelUsage(state: processor.initialState(tenant: "")) == nil ? nil : metrics.channelGauges()
         shared = Mutex(Shared(merger: InputMerger(topics: topics,
                                                   maxIdle: .milliseconds(configuration.maxTaskIdleMilliseconds),
                                                   maxBuffered: configuration.mergeBufferEvents,
@@ -95,6 +97,8 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
 
     /// Built once: every output names its topic.
     let topicNames: TopicNames
+    /// The channel ledger's gauges, for a service that holds it (`EventProcessor.channelUsage`).
+    let channelGauges: (highestShare: Prometheus.Gauge, atLimit: Prometheus.Gauge)?
     /// Decides each batch (synchronous, inside `shared`'s lock).
     let decider: BatchDecider<Processor>
     let eventTimeLimit: EventTimeLimit

@@ -29,6 +29,10 @@ public protocol EventProcessor: Sendable {
 
     /// When `tick` next has something to do for this state (nil: nothing pending).
     func nextDeadline(state: State) -> Timestamp?
+
+    /// A tenant's channels in use and its contract limit (F3), for the service's metrics; nil for a service that
+    /// does not hold the ledger.
+    func channelUsage(state: State) -> (inUse: Int, limit: Int)?
 }
 
 extension EventProcessor {
@@ -36,6 +40,7 @@ extension EventProcessor {
     public var confirmsEndOffsets: Bool { true }
     public func tick(state: inout State, now: Timestamp) -> [Emission] { [] }
     public func nextDeadline(state: State) -> Timestamp? { nil }
+    public func channelUsage(state: State) -> (inUse: Int, limit: Int)? { nil }
 }
 
 /// Where an event came from, for handlers that need it.

@@ -16,7 +16,10 @@ public final class ServiceMetrics: Sendable {
     public let consumerLag: Gauge
     public let ready: Gauge
 
+    let serviceName: String
+
     public init(serviceName: String) {
+        self.serviceName = serviceName
         let r = PrometheusCollectorRegistry()
         registry = r
         let labels = [("service", serviceName)]
@@ -39,6 +42,16 @@ public final class ServiceMetrics: Sendable {
         consumerLag = r.makeGauge(name: "cc_consumer_lag", labels: labels,
                                   help: "Messages behind the end of the assigned partitions")
         ready = r.makeGauge(name: "cc_ready", labels: labels, help: "1 when the service is ready")
+    }
+
+    /// The channel ledger over the tenants this instance holds (routing-service): the highest share of a tenant's
+    /// contract limit in use, and how many tenants are at their limit. Two series, whatever the number of tenants.
+    public func channelGauges() -> (highestShare: Gauge, atLimit: Gauge) {
+        let labels = [("service", serviceName)]
+        return (registry.makeGauge(name: "cc_channels_in_use_ratio_max", labels: labels,
+                                   help: "Highest share of a tenant's contract channel limit in use (0 to 1)"),
+                registry.makeGauge(name: "cc_tenants_at_channel_limit", labels: labels,
+                                   help: "Tenants whose channels in use are at their contract limit"))
     }
 
     public func render() -> [UInt8] { registry.emitToBuffer() }

@@ -98,6 +98,8 @@ public struct RoutingProcessor: EventProcessor {
 
     public func nextDeadline(state: RoutingState) -> Timestamp? { state.nextDeadline }
 
+    public func channelUsage(state: RoutingState) -> (inUse: Int, limit: Int)? { (state.ledger.inUse, state.ledger.limit) }
+
     /// M1, M2: the supervisor's role and device come from the registry, never from the request.
     func monitorDecision(_ m: TelephonyEvents.MonitorRequested, state: RoutingState) -> Emission {
         let call = state.calls.values.first { c in
