@@ -24,6 +24,7 @@ public enum HTTPServer {
                                   routes: Routes = { _ in }) -> Router<ServiceRequestContext> {
         let router = Router(context: ServiceRequestContext.self)
         router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: ReadOnlyMethodsMiddleware())
         router.get("healthz") { _, _ in "ok\n" }
         router.get("readyz") { _, _ -> Response in
             let ready = health.isReady

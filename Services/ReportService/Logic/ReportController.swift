@@ -43,6 +43,9 @@ public struct ReportController<States: TenantStateReader>: Sendable where States
                 throw HTTPRefusal(.notFound, "kind must be one of \(Reports.Kind.allCases.map(\.rawValue))")
             }
             let tenant = try context.tenant(of: request)
+            if let format = request.uri.queryParameters["format"], format != "json", format != "csv" {
+                throw HTTPRefusal.badRequest("format must be json or csv")
+            }
             let range = try ReportRange.of(request, defaultTo: latest(tenant))
             return try report(kind, state: records(tenant, range), range: range, request: request)
         }

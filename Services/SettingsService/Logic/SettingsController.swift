@@ -18,7 +18,13 @@ public struct SettingsController<Registries: TenantStateReader>: Sendable where 
         routes.guarded.get("api/audit") { request, context -> Response in
             let q = request.uri.queryParameters
             let (_, registry) = try context.tenantState(of: request, in: registries)
-            let limit = q["limit"].flatMap { Int(String($0)) }.map { min(max($0, 1), 1_000) } ?? 100
+            let limit: Int
+            if let text = q["limit"] {
+                guard let n = Int(String(text)) else { throw HTTPRefusal.badRequest("limit must be a whole number") }
+                limit = min(max(n, 1), 1_000)
+            } else {
+                limit = 100
+            }
             return JSONResponse.ok(SettingsViews.audit(registry, accountID: q["account"].map(String.init), limit: limit))
         }
     }
