@@ -1,5 +1,5 @@
 # The two commands: `make run` (broker + four services + demo) and `make test`.
-.PHONY: run test build bootstrap broker-start broker-stop clean bench-domain bench bench-system fuzz
+.PHONY: run test build bootstrap broker-start broker-stop clean bench-domain bench bench-system fuzz test-containers
 
 run:
 	scripts/run
@@ -9,6 +9,11 @@ test:
 
 bootstrap:
 	scripts/bootstrap
+
+# The four runtime images built with podman (from a Debian base made with debootstrap) and run against the local
+# broker: readiness, non-root user, the demo, SIGTERM, state across a restart. As root.
+test-containers: bootstrap
+	scripts/test-containers
 
 build: bootstrap
 	swift build
