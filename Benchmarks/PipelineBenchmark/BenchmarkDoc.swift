@@ -25,10 +25,10 @@ struct BenchmarkDoc {
 
         | measure | result |
         |---|---|
-        | raw consume → produce passthrough (no decoding, no state) | \(Int(raw.eventsPerSecond)) events/s (\(String(format: "%.1f", raw.cpuMicrosecondsPerEvent)) µs of CPU per event) |
-        | routing-service pipeline (calls offered, answered, keyed on personal phones, hung up; 2,000 agents, 50 call centers, 10% on personal phones) | \(Int(pipeline.eventsPerSecond)) events/s (\(Int((100 * pipeline.eventsPerSecond / raw.eventsPerSecond).rounded()))% of raw; \(String(format: "%.1f", pipeline.cpuMicrosecondsPerEvent)) µs of CPU per event) |
-        | raw passthrough latency at \(rate) calls/s (same client settings) | \(p(relayLatencies)) |
-        | the broker alone: one hop at \(rate) calls/s (produced → consumed; the relay and the service each make two) | \(p(hopLatencies)) |
+        | raw consume → produce passthrough (no decoding, no state; median of 3 runs alternated with the pipeline's) | \(Int(raw.eventsPerSecond)) events/s (\(String(format: "%.1f", raw.cpuMicrosecondsPerEvent)) µs of CPU per event) |
+        | routing-service pipeline (calls offered, answered, keyed on personal phones, hung up; 2,000 agents, 50 call centers, 10% on personal phones; median of 3) | \(Int(pipeline.eventsPerSecond)) events/s (\(Int((100 * pipeline.eventsPerSecond / raw.eventsPerSecond).rounded()))% of raw; \(String(format: "%.1f", pipeline.cpuMicrosecondsPerEvent)) µs of CPU per event) |
+        | raw relay latency at \(rate) calls/s (two hops, the services' client settings) | \(p(relayLatencies)) |
+        | the broker alone: one hop at \(rate) calls/s (the same offers, read from the relay's input with its fetch settings) | \(p(hopLatencies)) |
         | latency `call.offered` → `offered-to-agent` at \(rate) calls/s | \(p(serviceLatencies)) |
         | routing-service's batches in that step (count × mean time: decide; store = encode + SQLite; produce = until the broker acknowledged) | \(latencyStepPhases) |
         | routing-service peak RSS | \(routingRSS) MB after \(rssEvents) events |

@@ -13,13 +13,32 @@ struct LatencyStep {
     /// sorted) of the messages on `outTopic` that `latency` recognizes. The reader asks the broker to answer fetches
     /// within 2 ms, so that it adds little (at 1 ms Tansu's answers came irregularly: a probe's p99 for one hop was
     /// 0.5–1.2 s, against 6 ms at 2 ms).
+    /// A second reader of the same offers, read at the same time (the one-hop floor next to the relay's two hops).
+    struct AlsoReading {
+        var label: String
+        var topic: String
+        var fetchWaitMilliseconds: Int
+        var latency: @Sendable (ConsumedMessage) -> Int64?
+    }
+
     /// - Parameter label: what the step measures, for its lines.
     func measure(_ label: String, into inTopic: String, readFrom outTopic: String, callPrefix: String,
                  latency: @escaping @Sendable (ConsumedMessage) -> Int64?) async throws -> [Int64] {
+        try await measure(label, into: inTopic, readFrom: outTopic, callPrefix: callPrefix, latency: latency, alsoReading: nil).primary
+    }
+
+    func measure(_ label: String, into inTopic: String, readFrom outTopic: String, callPrefix: String,
+                 latency: @escaping @Sendable (ConsumedMessage) -> Int64?,
+                 alsoReading also: AlsoReading?) async throws -> (primary: [Int64], also: [Int64]) {
         let (rate, seconds) = (bench.options.rate, bench.options.seconds)
         let reader = try KafkaConsumer(configuration: ConsumerConfiguration(common: bench.common, groupID: "bench-l-\(bench.run)-\(callPrefix)",
                                                                             fetchMaxWaitMilliseconds: 2), topics: [])
         try await Bench.assignAll(reader, outTopic, fromEnd: true)
+        let alsoReader = try also.map { a in
+            try KafkaConsumer(configuration: ConsumerConfiguration(common: bench.common, groupID: "bench-l-\(bench.run)-\(callPrefix)-also",
+                                                                   fetchMaxWaitMilliseconds: a.fetchWaitMilliseconds), topics: [])
+        }
+        if let alsoReader, let also { try await Bench.assignAll(alsoReader, also.topic, fromEnd: true) }
         let total = rate * seconds
         // Warm-up: one offer at a time until the first comes through (consumers assigned, connections made).
         var warm = 0
@@ -34,16 +53,20 @@ struct LatencyStep {
             warm += 1
             try await Task.sleep(for: .milliseconds(100))
         }
-        let reading = Task { () -> [Int64] in
-            var result: [Int64] = []
-            let deadline = ContinuousClock.now + .seconds(seconds + 20)
-            while result.count < total && ContinuousClock.now < deadline {
-                for m in try await reader.poll(maxMessages: 2_000, timeout: .milliseconds(50)) {
-                    if let l = latency(m) { result.append(l) }
+        func read(_ consumer: KafkaConsumer, _ latency: @escaping @Sendable (ConsumedMessage) -> Int64?) -> Task<[Int64], any Error> {
+            Task {
+                var result: [Int64] = []
+                let deadline = ContinuousClock.now + .seconds(seconds + 20)
+                while result.count < total && ContinuousClock.now < deadline {
+                    for m in try await consumer.poll(maxMessages: 2_000, timeout: .milliseconds(50)) {
+                        if let l = latency(m) { result.append(l) }
+                    }
                 }
+                return result
             }
-            return result
         }
+        let reading = read(reader, latency)
+        let alsoReading = alsoReader.map { read($0, also!.latency) }
         let interval = Duration.microseconds(1_000_000 / rate)
         var next = ContinuousClock.now
         let producer = bench.offerProducer
@@ -60,13 +83,19 @@ struct LatencyStep {
             next = next + interval
             try await Task.sleep(until: next, clock: .continuous)
         }
-        let unsorted = try await reading.value
-        let slow = unsorted.enumerated().filter { $0.element > 200 }
-        if let first = slow.first, let last = slow.last {
-            Bench.say("  \(label): \(slow.count) of \(unsorted.count) offers over 200 ms, between the \(first.offset)th and the \(last.offset)th")
+        func sorted(_ unsorted: [Int64], _ label: String) -> [Int64] {
+            let slow = unsorted.enumerated().filter { $0.element > 200 }
+            if let first = slow.first, let last = slow.last {
+                Bench.say("  \(label): \(slow.count) of \(unsorted.count) offers over 200 ms, between the \(first.offset)th and the \(last.offset)th")
+            }
+            return unsorted.sorted()
         }
+        let primary = sorted(try await reading.value, label)
+        var second: [Int64] = []
+        if let alsoReading, let also { second = sorted(try await alsoReading.value, also.label) }
         await reader.close()
-        return unsorted.sorted()
+        await alsoReader?.close()
+        return (primary, second)
     }
 
     static func percentile(_ sorted: [Int64], _ p: Double) -> Int64 {

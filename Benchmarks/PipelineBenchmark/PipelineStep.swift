@@ -80,12 +80,12 @@ struct PipelineStep {
             try await bench.producer.send(batch: events)
         }
         let start = ContinuousClock.now
-        let cpuStart = service.cpuSeconds
+        let cpuStart = await service.cpuSeconds()
         consumed += Double(events.count)
         try await service.waitUntilConsumed(consumed, poll: .milliseconds(20))
         let seconds = Bench.seconds(ContinuousClock.now - start)
         return Result(events: events.count, seconds: seconds, eventsPerSecond: Double(events.count) / seconds,
-                      cpuMicrosecondsPerEvent: (service.cpuSeconds - cpuStart) / Double(events.count) * 1e6)
+                      cpuMicrosecondsPerEvent: (await service.cpuSeconds() - cpuStart) / Double(events.count) * 1e6)
     }
 
     /// How many of the calls remembered so far were offered to the agent whose answer the mix holds (all, unless

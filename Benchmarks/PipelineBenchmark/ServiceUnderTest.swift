@@ -50,9 +50,13 @@ struct ServiceUnderTest {
         while (await metric("cc_events_consumed_total") ?? 0) < count { try await Task.sleep(for: poll) }
     }
 
-    /// CPU time the service has used so far (user + system), in seconds: how much work an event costs, which varies
-    /// far less between runs than a rate on a shared 2-core machine.
-    var cpuSeconds: Double { ProcessUsage.cpuSeconds(of: process.processIdentifier) }
+    /// CPU time the service has used so far (user + system), in seconds, as its own process counts it (`getrusage`,
+    /// its `cc_process_cpu_seconds`); from /proc when it does not answer. How much work an event costs varies far
+    /// less between runs than a rate on a shared 2-core machine.
+    func cpuSeconds() async -> Double {
+        if let own = await metric("cc_process_cpu_seconds") { return own }
+        return ProcessUsage.cpuSeconds(of: process.processIdentifier)
+    }
 
     var peakRSSMegabytes: Int { ProcessUsage.peakRSSMegabytes(of: process.processIdentifier) }
 

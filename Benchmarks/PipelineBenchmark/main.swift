@@ -29,15 +29,8 @@ func benchmark(_ options: Options) async throws {
     defer { bench.stopBroker() }
     let say = Bench.say
 
-    // 1. raw passthrough: three runs; the median counts.
-    var raws: [RawPassthroughStep.Result] = []
-    for attempt in 0..<3 { raws.append(try await RawPassthroughStep(bench: bench).run(attempt: attempt)) }
-    let raw = raws.sorted { $0.eventsPerSecond < $1.eventsPerSecond }[1]
-    say(String(format: "raw passthrough:   %8.0f events/s (%d events; median of %@ events/s); %.1f µs of CPU per event",
-               raw.eventsPerSecond, raw.events, raws.map { String(Int($0.eventsPerSecond)) }.joined(separator: ", "),
-               raws.map(\.cpuMicrosecondsPerEvent).sorted()[1]))
-
-    // 2. the routing pipeline.
+    // 1-2. Raw passthrough and the routing pipeline, alternated three times each (a trend of the machine, or the
+    // broker's topics growing, then weighs on both alike); medians count, min–max printed.
     let service = try ServiceUnderTest("routing-service", bench)
     var others: [ServiceUnderTest] = []
     defer {
@@ -47,9 +40,25 @@ func benchmark(_ options: Options) async throws {
     try await service.waitUntilReady()
     var pipeline = PipelineStep(bench, service: service)
     try await pipeline.setUp()
-    let pipe = try await pipeline.run(number: 0)
-    say(String(format: "routing pipeline:  %8.0f events/s (%d events in %.2f s; %.0f%% of raw); %.1f µs of CPU per event",
-               pipe.eventsPerSecond, pipe.events, pipe.seconds, 100 * pipe.eventsPerSecond / raw.eventsPerSecond, pipe.cpuMicrosecondsPerEvent))
+    var raws: [RawPassthroughStep.Result] = []
+    var pipes: [PipelineStep.Result] = []
+    for round in 0..<3 {
+        raws.append(try await RawPassthroughStep(bench: bench).run(attempt: round))
+        pipes.append(try await pipeline.run(number: round))
+        say(String(format: "  round %d: raw %.0f events/s (%.1f µs of CPU per event), pipeline %.0f events/s (%.1f µs)", round + 1,
+                   raws[round].eventsPerSecond, raws[round].cpuMicrosecondsPerEvent, pipes[round].eventsPerSecond,
+                   pipes[round].cpuMicrosecondsPerEvent))
+    }
+    let raw = RawPassthroughStep.Result(events: raws[0].events, eventsPerSecond: Spread(raws.map(\.eventsPerSecond)).median,
+                                        cpuMicrosecondsPerEvent: Spread(raws.map(\.cpuMicrosecondsPerEvent)).median)
+    let pipe = PipelineStep.Result(events: pipes[0].events, seconds: Spread(pipes.map(\.seconds)).median,
+                                   eventsPerSecond: Spread(pipes.map(\.eventsPerSecond)).median,
+                                   cpuMicrosecondsPerEvent: Spread(pipes.map(\.cpuMicrosecondsPerEvent)).median)
+    say("raw passthrough (the tool's own consume → produce, no decoding, no state): "
+        + "\(Spread(raws.map(\.eventsPerSecond)).text("%.0f")) events/s; \(Spread(raws.map(\.cpuMicrosecondsPerEvent)).text("%.1f")) µs of CPU per event")
+    say("routing pipeline (routing-service, \(pipe.events) events a run): "
+        + "\(Spread(pipes.map(\.eventsPerSecond)).text("%.0f")) events/s; \(Spread(pipes.map(\.cpuMicrosecondsPerEvent)).text("%.1f")) µs of CPU per event (the service's own getrusage)")
+    say(String(format: "pipeline / raw: %.2f (medians of the same run)", pipe.eventsPerSecond / raw.eventsPerSecond))
     // The mix is what it says: each call was offered to the agent whose answer (and keys) the mix holds for it.
     let offers = try await pipeline.checkOffers()
     say("  mix check: \(offers.matching) of \(offers.calls) calls were offered to the agent who answered them"
@@ -76,18 +85,20 @@ func benchmark(_ options: Options) async throws {
     relayProcess.executableURL = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
     relayProcess.arguments = ["--relay", bench.brokers, rawLatencyIn, rawLatencyOut]
     try relayProcess.run()
-    let rawLatencies = try await latency.measure("raw relay", into: rawLatencyIn, readFrom: rawLatencyOut, callPrefix: "R",
-                                                 latency: LatencyStep.offerLatency(skipping: "Rw"))
+    // 3c. The floor, in the same run: the same offers read from the relay's input topic, with the relay's own fetch
+    // settings (CC_FETCH_WAIT_MS, 10 ms), so that it is the relay's first hop and can never exceed the two.
+    let (rawLatencies, hopLatencies) = try await latency.measure(
+        "raw relay (two hops)", into: rawLatencyIn, readFrom: rawLatencyOut, callPrefix: "R",
+        latency: LatencyStep.offerLatency(skipping: "Rw"),
+        alsoReading: .init(label: "broker alone (one hop)", topic: rawLatencyIn, fetchWaitMilliseconds: 10,
+                           latency: LatencyStep.offerLatency(skipping: "Rw")))
     if relayProcess.isRunning { relayProcess.terminate() }
-    say("raw passthrough latency at \(options.rate) calls/s (\(rawLatencies.count) offers): \(LatencyStep.percentiles(rawLatencies))")
-    // 3c. The floor: the same offers read straight from the topic they are produced to (one hop through the broker,
-    // no relay). The relay and the service each add a second hop, so twice this is what no consumer of the broker beats.
-    let hopTopic = bench.prefix + "broker-hop"
-    try await bench.createTopics(hopTopic)
-    let hopLatencies = try await latency.measure("broker alone (one hop)", into: hopTopic, readFrom: hopTopic, callPrefix: "H",
-                                                 latency: LatencyStep.offerLatency(skipping: "Hw"))
-    say("broker alone, one hop at \(options.rate) calls/s (produced → consumed, no relay): \(LatencyStep.percentiles(hopLatencies))")
-    say("latency at \(options.rate) calls/s for \(options.seconds) s (\(latencies.count) offers): \(LatencyStep.percentiles(latencies))")
+    say("raw relay latency at \(options.rate) calls/s, two hops (\(rawLatencies.count) offers): \(LatencyStep.percentiles(rawLatencies))")
+    say("broker alone, one hop, the same offers read from the relay's input with its fetch settings: \(LatencyStep.percentiles(hopLatencies))")
+    say("routing-service latency at \(options.rate) calls/s for \(options.seconds) s (\(latencies.count) offers): \(LatencyStep.percentiles(latencies))")
+    say("  added by routing-service (its p50 and p99 minus the relay's): "
+        + "\(LatencyStep.percentile(latencies, 0.5) - LatencyStep.percentile(rawLatencies, 0.5)) ms, "
+        + "\(LatencyStep.percentile(latencies, 0.99) - LatencyStep.percentile(rawLatencies, 0.99)) ms")
     // Where the service's batches spend their time: the whole run, and the latency step alone (where the service
     // adds to the relay's latency: its decide and store phases come before its outputs go to the broker).
     let latencyStepPhases = phasesAfterLatency.summary(since: phasesBeforeLatency)

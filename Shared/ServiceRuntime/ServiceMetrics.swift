@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Prometheus
 
 /// The Prometheus registry of one service instance and the runtime's own metrics.
@@ -15,6 +18,8 @@ public final class ServiceMetrics: Sendable {
     public let producePhase: DurationHistogram
     public let consumerLag: Gauge
     public let ready: Gauge
+    /// The process's CPU time (user + system) from `getrusage`, set at each scrape: what the service's work costs.
+    public let processCPU: Gauge
 
     let serviceName: String
 
@@ -42,6 +47,8 @@ public final class ServiceMetrics: Sendable {
         consumerLag = r.makeGauge(name: "cc_consumer_lag", labels: labels,
                                   help: "Messages behind the end of the assigned partitions")
         ready = r.makeGauge(name: "cc_ready", labels: labels, help: "1 when the service is ready")
+        processCPU = r.makeGauge(name: "cc_process_cpu_seconds", labels: labels,
+                                 help: "CPU time (user + system) the process has used, in seconds")
     }
 
     /// The channel ledger over the tenants this instance holds (routing-service): the highest share of a tenant's
@@ -54,5 +61,14 @@ public final class ServiceMetrics: Sendable {
                                    help: "Tenants whose channels in use are at their contract limit"))
     }
 
-    public func render() -> [UInt8] { registry.emitToBuffer() }
+    public func render() -> [UInt8] {
+        processCPU.set(Self.ownCPUSeconds())
+        return registry.emitToBuffer()
+    }
+
+    static func ownCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
 }
