@@ -68,8 +68,11 @@ struct PipelineStep {
     /// One measured run of `calls` calls (ids `<run>k<n>`).
     mutating func run(number: Int) async throws -> Result {
         let first = number * bench.options.calls
+        // Each run two hours of event time after the one before: routing remembers ended calls for an hour of event
+        // time, so every run meets the state one run leaves (as the single run did), not the sum of all runs.
+        let runStart = Bench.t0.adding(milliseconds: Int64(number) * 7_200_000)
         let events = (first..<(first + bench.options.calls)).flatMap { i in
-            mix.events(call: "k\(i)", number: i, at: Bench.t0.adding(milliseconds: Int64(10 * i)),
+            mix.events(call: "k\(i)", number: i, at: runStart.adding(milliseconds: Int64(10 * (i - first))),
                        topic: bench.prefix + "cc.telephony.events", idPrefix: "")
         }
         // Pre-produced, as the raw step's input is: the service is stopped (SIGSTOP) while the mix is written, so that
