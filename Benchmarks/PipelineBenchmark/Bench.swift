@@ -49,7 +49,7 @@ final class Bench {
         offerProducer = try KafkaProducer(configuration: ProducerConfiguration(common: common, lingerMilliseconds: 1))
     }
 
-    func stopBroker() { brokerProcess?.terminate() }
+    func stopBroker() { brokerProcess.map(LocalBroker.stop) }
 
     static func say(_ s: String) { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }
 

@@ -16,7 +16,7 @@ public enum LocalBroker {
 
     public static func executable(in root: URL) -> URL { root.appendingPathComponent(".venv/bin/tansu") }
 
-    /// Starts the broker in `root` on a free port and waits until it listens; stop it with `process.terminate()`.
+    /// Starts the broker in `root` on a free port and waits until it listens; stop it with `stop(_:)`.
     public static func start(in root: URL) throws -> (address: String, process: Process) {
         let tansu = executable(in: root)
         guard FileManager.default.isExecutableFile(atPath: tansu.path) else {
@@ -36,5 +36,18 @@ public enum LocalBroker {
             throw error
         }
         return ("127.0.0.1:\(port)", p)
+    }
+
+    /// Stops a broker `start` started. Tansu ignores SIGTERM and SIGINT (a broker stopped so stayed running after
+    /// every benchmark and test process); it keeps everything in memory, so SIGKILL loses nothing.
+    public static func stop(_ process: Process) {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// `stop(_:)` by process id, for a broker whose `Process` is gone (an `atexit` handler).
+    public static func stop(pid: Int32) {
+        if pid > 0 { kill(pid, SIGKILL) }
     }
 }

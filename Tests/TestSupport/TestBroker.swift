@@ -26,7 +26,7 @@ public enum TestBroker {
 
     public static var projectRoot: URL { LocalBroker.projectRoot() }
 
-    /// A broker of the test's own (for tests that pause or stop it). Stop it with `kill(pid, SIGTERM)`.
+    /// A broker of the test's own (for tests that pause or stop it). Stop it with `LocalBroker.stop(pid:)`.
     public static func startPrivate() throws -> (address: String, pid: Int32) {
         let (address, process) = try LocalBroker.start(in: projectRoot)
         return (address, process.processIdentifier)
@@ -35,7 +35,7 @@ public enum TestBroker {
     private static func startLocalBroker() throws -> String {
         let (address, process) = try LocalBroker.start(in: projectRoot)
         localBrokerPID = process.processIdentifier
-        atexit { if localBrokerPID > 0 { kill(localBrokerPID, SIGTERM) } }
+        atexit { LocalBroker.stop(pid: localBrokerPID) }
         return address
     }
 }
