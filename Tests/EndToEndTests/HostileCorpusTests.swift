@@ -150,19 +150,7 @@ struct HostileCorpusTests {
         return out
     }
 
-    static func configure(_ h: ServiceHarness) async throws {
-        let rates = ChargeRates(mobileYenPerMinute: 16.5, landlineYenPerMinute: 8.8, ipPhoneYenPerMinute: 8, billingIncrementSeconds: 30)
-        try await h.publish("cc.config", tenant: tenant, [
-            ConfigEvents.TenantConfigured(Tenant(id: tenant, concurrentCallLimit: 10, platformVersion: PlatformVersion("3.2.0")!,
-                                                 callbackDialingOption: true, allowInternationalForwarding: false, rates: rates)),
-            ConfigEvents.AccountConfigured(Account(id: "admin", tenantID: tenant, name: "admin", role: .systemAdministrator,
-                                                   extension: "201", editableCallCenterIDs: ["cc1"])),
-            ConfigEvents.AccountConfigured(Account(id: "agent1", tenantID: tenant, name: "agent1", role: .agent, extension: "202",
-                                                   editableCallCenterIDs: [])),
-            ConfigEvents.CallCenterConfigured(CallCenter(id: "cc1", tenantID: tenant, name: "Support", externalNumber: "03-1234-5678",
-                                                         noAnswerTimeoutSeconds: 20, wrapUpSeconds: 15, memberAccountIDs: ["agent1"])),
-        ])
-    }
+    static func configure(_ h: ServiceHarness) async throws { try await h.configureSupportTenant(tenant) }
 
     /// What each service shows of the tenant.
     static func views(_ h: ServiceHarness) async -> [String] {

@@ -35,17 +35,7 @@ struct OpenAPITests {
     ///   service that follows routing (report-service) does not wait for a routing group that has committed nothing
     ///   yet, so the call comes only then.
     static func populate(_ h: ServiceHarness, routingProcessed: () async throws -> Void) async throws {
-        let rates = ChargeRates(mobileYenPerMinute: 16.5, landlineYenPerMinute: 8.8, ipPhoneYenPerMinute: 8, billingIncrementSeconds: 30)
-        try await h.publish("cc.config", tenant: tenant, [
-            ConfigEvents.TenantConfigured(Tenant(id: tenant, concurrentCallLimit: 10, platformVersion: PlatformVersion("3.2.0")!,
-                                                 callbackDialingOption: true, allowInternationalForwarding: false, rates: rates)),
-            ConfigEvents.AccountConfigured(Account(id: "admin", tenantID: tenant, name: "admin", role: .systemAdministrator,
-                                                   extension: "201", editableCallCenterIDs: ["cc1"])),
-            ConfigEvents.AccountConfigured(Account(id: "agent1", tenantID: tenant, name: "agent1", role: .agent, extension: "202",
-                                                   editableCallCenterIDs: [])),
-            ConfigEvents.CallCenterConfigured(CallCenter(id: "cc1", tenantID: tenant, name: "Support", externalNumber: "03-1234-5678",
-                                                         noAnswerTimeoutSeconds: 20, wrapUpSeconds: 0, memberAccountIDs: ["agent1"])),
-        ])
+        try await h.configureSupportTenant(tenant, wrapUpSeconds: 0)
         // A second after the configuration (its events are at t0): the order across topics is by event time.
         let t0 = TestEvents.t0.adding(seconds: 1)
         try await h.publish("cc.telephony.events", tenant: tenant, [
