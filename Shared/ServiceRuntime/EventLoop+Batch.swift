@@ -48,7 +48,6 @@ extension EventLoop {
         if !decision.changedStates.isEmpty {
             published.withLock { views in
                 for c in decision.changedStates { views[c.tenant] = (c.partition, c.state) }
-                updateChannelGauges(views)
             }
         }
         try await commit(&decision, started: started, inFlight: &inFlight, c)

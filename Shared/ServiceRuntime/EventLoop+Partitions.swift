@@ -36,7 +36,6 @@ extension EventLoop {
             }
             published.withLock { views in
                 for (tenant, slot) in restored { views[tenant] = (slot.partition, slot.record.state) }
-                updateChannelGauges(views)
             }
             logger.info("partitions owned", metadata: ["partitions": "\(numbers.sorted())", "restored_tenants": "\(restored.count)"])
             return offsets.filter { tp, _ in partitions.contains(tp) }
@@ -58,10 +57,7 @@ extension EventLoop {
             // Another owner restores these from the changelog now, and republishes what it finds.
             s.upgradedChangelog.removeAll { $0.partition.map(numbers.contains) ?? false }
         }
-        published.withLock { views in
-            views = views.filter { !numbers.contains($0.value.partition) }
-            updateChannelGauges(views)
-        }
+        published.withLock { views in views = views.filter { !numbers.contains($0.value.partition) } }
     }
 
     /// Reads partition `p` of the changelog; if it holds anything, it replaces the local copy. Returns the changelog

@@ -23,16 +23,17 @@ extension EventLoop {
     /// Tenants whose state this instance holds.
     public var tenants: [TenantID] { published.withLock { $0.keys.sorted() } }
 
-    /// Sets the channel gauges from the published states (every tenant this instance holds); called with the views'
-    /// lock held, after they change.
-    func updateChannelGauges(_ views: [TenantID: (partition: Int32, state: Processor.State)]) {
+    /// Sets the channel gauges from the published states (every tenant this instance holds); run at each scrape.
+    func updateChannelGauges() {
         guard let channelGauges else { return }
         var highest = 0.0
         var atLimit = 0
-        for view in views.values {
-            guard let usage = processor.channelUsage(state: view.state), usage.limit > 0 else { continue }
-            highest = max(highest, min(1, Double(usage.inUse) / Double(usage.limit)))
-            if usage.inUse >= usage.limit { atLimit += 1 }
+        published.withLock { views in
+            for view in views.values {
+                guard let usage = processor.channelUsage(state: view.state), usage.limit > 0 else { continue }
+                highest = max(highest, min(1, Double(usage.inUse) / Double(usage.limit)))
+                if usage.inUse >= usage.limit { atLimit += 1 }
+            }
         }
         channelGauges.highestShare.set(highest)
         channelGauges.atLimit.set(Double(atLimit))

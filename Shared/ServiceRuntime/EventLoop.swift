@@ -89,6 +89,9 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
                                                   maxBuffered: configuration.mergeBufferEvents,
                                                   confirmsEnds: configuration.confirmEndOffsets ?? processor.confirmsEndOffsets,
                                                   followsUpstream: !processor.upstream.isEmpty)))
+        if channelGauges != nil {
+            metrics.refreshBeforeScrape { [weak self] in self?.updateChannelGauges() }
+        }
     }
 
     public static func wallClock() -> Timestamp {

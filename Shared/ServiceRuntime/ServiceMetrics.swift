@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Prometheus
+import Synchronization
 
 /// The Prometheus registry of one service instance and the runtime's own metrics.
 /// Kept per instance (no global bootstrap), so several services can share a test process.
@@ -61,8 +62,17 @@ public final class ServiceMetrics: Sendable {
                                    help: "Tenants whose channels in use are at their contract limit"))
     }
 
+    /// Gauges read from the service's state when scraped, not on every batch.
+    private let scrapeRefreshers = Mutex<[@Sendable () -> Void]>([])
+
+    /// Runs `refresh` before each scrape, to set gauges whose value is read from the service's state.
+    public func refreshBeforeScrape(_ refresh: @escaping @Sendable () -> Void) {
+        scrapeRefreshers.withLock { $0.append(refresh) }
+    }
+
     public func render() -> [UInt8] {
         processCPU.set(Self.ownCPUSeconds())
+        for refresh in scrapeRefreshers.withLock({ $0 }) { refresh() }
         return registry.emitToBuffer()
     }
 
