@@ -33,6 +33,9 @@ let package = Package(
     targets: [
         // librdkafka, found with pkg-config (>= 2.2, installed by scripts/bootstrap).
         .systemLibrary(name: "CRdKafka", path: "Shared/CRdKafka", pkgConfig: "rdkafka"),
+        // jemalloc for the services' allocations (libjemalloc-dev, installed by scripts/bootstrap; Linux only).
+        .target(name: "CAllocator", path: "Shared/CAllocator",
+                linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]),
         .target(
             name: "KafkaClient",
             dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")],
@@ -51,7 +54,7 @@ let package = Package(
         .target(
             name: "ServiceRuntime",
             dependencies: [
-                "KafkaClient", "EventContract", "FastJSON",
+                "KafkaClient", "EventContract", "FastJSON", "CAllocator",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

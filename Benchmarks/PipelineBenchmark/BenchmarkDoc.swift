@@ -27,6 +27,7 @@ struct BenchmarkDoc {
         |---|---|
         | raw consume → produce passthrough (no decoding, no state; median of 3 runs alternated with the pipeline's) | \(Int(raw.eventsPerSecond)) events/s (\(String(format: "%.1f", raw.cpuMicrosecondsPerEvent)) µs of CPU per event) |
         | routing-service pipeline (calls offered, answered, keyed on personal phones, hung up; 2,000 agents, 50 call centers, 10% on personal phones; median of 3) | \(Int(pipeline.eventsPerSecond)) events/s (\(Int((100 * pipeline.eventsPerSecond / raw.eventsPerSecond).rounded()))% of raw; \(String(format: "%.1f", pipeline.cpuMicrosecondsPerEvent)) µs of CPU per event) |
+        | routing-service's CPU per event by phase (medians; each phase's thread CPU time, `cc_phase_cpu_seconds_total`) | \(PhaseCPUReading.text(pipeline.phases)) |
         | raw relay latency at \(rate) calls/s (two hops, the services' client settings) | \(p(relayLatencies)) |
         | the broker alone: one hop at \(rate) calls/s (the same offers, read from the relay's input with its fetch settings) | \(p(hopLatencies)) |
         | latency `call.offered` → `offered-to-agent` at \(rate) calls/s | \(p(serviceLatencies)) |

@@ -12,6 +12,8 @@ struct PipelineStep {
         var eventsPerSecond: Double
         /// The service's CPU time per event, in µs.
         var cpuMicrosecondsPerEvent: Double
+        /// The same by phase (`PhaseCPUReading`), "other" last.
+        var phases: [(phase: String, microseconds: Double)] = []
     }
 
     let bench: Bench
@@ -84,11 +86,15 @@ struct PipelineStep {
         }
         let start = ContinuousClock.now
         let cpuStart = await service.cpuSeconds()
+        let phasesStart = await PhaseCPUReading.read(service)
         consumed += Double(events.count)
         try await service.waitUntilConsumed(consumed, poll: .milliseconds(20))
         let seconds = Bench.seconds(ContinuousClock.now - start)
+        // The last batches' store and produce come after their events are counted as consumed.
+        try await service.waitUntilSettled()
+        let phases = await PhaseCPUReading.read(service).microsecondsPerEvent(since: phasesStart, events: events.count)
         return Result(events: events.count, seconds: seconds, eventsPerSecond: Double(events.count) / seconds,
-                      cpuMicrosecondsPerEvent: (await service.cpuSeconds() - cpuStart) / Double(events.count) * 1e6)
+                      cpuMicrosecondsPerEvent: (await service.cpuSeconds() - cpuStart) / Double(events.count) * 1e6, phases: phases)
     }
 
     /// How many of the calls remembered so far were offered to the agent whose answer the mix holds (all, unless

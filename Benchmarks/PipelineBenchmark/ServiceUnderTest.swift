@@ -50,6 +50,18 @@ struct ServiceUnderTest {
         while (await metric("cc_events_consumed_total") ?? 0) < count { try await Task.sleep(for: poll) }
     }
 
+    /// Waits (at most 10 s) until every decided batch is stored and acknowledged by the broker: its batch phase
+    /// histograms count as many produce phases as decide phases.
+    func waitUntilSettled() async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            let phases = await BatchPhases.read(self).totals
+            let counts = Set(phases.map(\.count))
+            if counts.count == 1 { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// CPU time the service has used so far (user + system), in seconds, as its own process counts it (`getrusage`,
     /// its `cc_process_cpu_seconds`); from /proc when it does not answer. How much work an event costs varies far
     /// less between runs than a rate on a shared 2-core machine.

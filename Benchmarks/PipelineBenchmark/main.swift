@@ -53,11 +53,16 @@ func benchmark(_ options: Options) async throws {
                                         cpuMicrosecondsPerEvent: Spread(raws.map(\.cpuMicrosecondsPerEvent)).median)
     let pipe = PipelineStep.Result(events: pipes[0].events, seconds: Spread(pipes.map(\.seconds)).median,
                                    eventsPerSecond: Spread(pipes.map(\.eventsPerSecond)).median,
-                                   cpuMicrosecondsPerEvent: Spread(pipes.map(\.cpuMicrosecondsPerEvent)).median)
+                                   cpuMicrosecondsPerEvent: Spread(pipes.map(\.cpuMicrosecondsPerEvent)).median,
+                                   phases: pipes[0].phases.indices.map { i in
+                                       (pipes[0].phases[i].phase, Spread(pipes.map { $0.phases[i].microseconds }).median)
+                                   })
     say("raw passthrough (the tool's own consume → produce, no decoding, no state): "
         + "\(Spread(raws.map(\.eventsPerSecond)).text("%.0f")) events/s; \(Spread(raws.map(\.cpuMicrosecondsPerEvent)).text("%.1f")) µs of CPU per event")
     say("routing pipeline (routing-service, \(pipe.events) events a run): "
         + "\(Spread(pipes.map(\.eventsPerSecond)).text("%.0f")) events/s; \(Spread(pipes.map(\.cpuMicrosecondsPerEvent)).text("%.1f")) µs of CPU per event (the service's own getrusage)")
+    say("  routing-service's CPU per event by phase (medians of the 3 runs; thread CPU time): "
+        + PhaseCPUReading.text(pipe.phases))
     say(String(format: "pipeline / raw: %.2f (medians of the same run)", pipe.eventsPerSecond / raw.eventsPerSecond))
     // The mix is what it says: each call was offered to the agent whose answer (and keys) the mix holds for it.
     let offers = try await pipeline.checkOffers()

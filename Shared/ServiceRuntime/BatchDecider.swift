@@ -18,8 +18,11 @@ struct BatchDecider<Processor: EventProcessor>: Sendable {
     /// Input topics whose events may create a tenant's state.
     let tenantCreatingTopics: Set<String>
     let deadLetters: DeadLetterWriter
+    /// Where the CPU time of deciding and of collecting the changes goes (nil: not measured).
+    let cpu: PhaseCPU?
 
-    init(processor: Processor, service: String, topicNames: TopicNames, deadLetters: DeadLetterWriter) {
+    init(processor: Processor, service: String, topicNames: TopicNames, deadLetters: DeadLetterWriter, cpu: PhaseCPU? = nil) {
+        self.cpu = cpu
         self.processor = processor
         self.service = service
         self.topicNames = topicNames
@@ -32,6 +35,7 @@ struct BatchDecider<Processor: EventProcessor>: Sendable {
 
     /// Applies the released events and, when asked, the due timers to the tenants' states, and collects the write.
     func decide(released ready: [InputMerger.Pending], timersAt now: Timestamp?, in s: inout TenantTable<Processor.State>) -> BatchDecision<Processor.State> {
+        let started = cpu == nil ? 0 : PhaseCPU.threadSeconds()
         var d = BatchDecision<Processor.State>()
         var current: (tenant: TenantID, index: Dictionary<TenantID, Slot>.Index)?
         for pending in ready {
@@ -64,7 +68,12 @@ struct BatchDecider<Processor: EventProcessor>: Sendable {
             apply(decoded, id: id, message: m, slot: current!.index, in: &s, &d)
         }
         if let now { fireTimers(now: now, in: &s, &d) }
+        let decided = cpu == nil ? 0 : PhaseCPU.threadSeconds()
         collectWrites(in: &s, &d)
+        if let cpu {
+            cpu.add(.decide, seconds: decided - started)
+            cpu.add(.changelog, seconds: PhaseCPU.threadSeconds() - decided)
+        }
         return d
     }
 

@@ -26,18 +26,20 @@ extension EventLoop {
         let decodedMessages = stale ? [] : await batch.decoded()
         let assigned = c.consumer.assignment
         let questions = shared.withLock { s in
-            for (m, decoded) in zip(messages, decodedMessages) where s.tenants.owned.contains(m.partition) {
-                metrics.consumed.increment()
-                s.merger.add(m, decoded)
+            metrics.phaseCPU.measure(.merge) {
+                for (m, decoded) in zip(messages, decodedMessages) where s.tenants.owned.contains(m.partition) {
+                    metrics.consumed.increment()
+                    s.merger.add(m, decoded)
+                }
+                return s.merger.questions(assigned: assigned, view: LiveMergerView(positions: s.tenants.offsets, consumer: c.consumer))
             }
-            return s.merger.questions(assigned: assigned, view: LiveMergerView(positions: s.tenants.offsets, consumer: c.consumer))
         }
         // The broker's answers are awaited outside the lock, on the clients' own queues.
         let answers = questions.isEmpty ? nil
             : await InputMerger.ask(questions, LiveMergerQueries(consumer: c.consumer, upstreams: c.upstreams))
         var decision = shared.withLock { s in
             if let answers { s.merger.note(answers) }
-            let ready = release(assigned: assigned, started: started, c, in: &s)
+            let ready = metrics.phaseCPU.measure(.merge) { release(assigned: assigned, started: started, c, in: &s) }
             var decision = decider.decide(released: ready, timersAt: tickTimers ? clock() : nil, in: &s.tenants)
             if !s.upgradedChangelog.isEmpty {
                 decision.write.outbox.insert(contentsOf: s.upgradedChangelog, at: 0)

@@ -90,12 +90,14 @@ extension EventLoop {
         decision.write = StateStore.BatchWrite()  // `inProgress` holds the only reference to the outbox
         let (toEncode, store, producer, source) = (decision.toEncode, c.store, c.producer, "/" + configuration.serviceName)
         DispatchQueue.global().async { [inProgress, toEncode, metrics] in
-            let encoded = ParallelMap.map(toEncode.count, minimum: 32) { i in toEncode[i].encoded(source: source) }
+            let encoded = ParallelMap.map(toEncode.count, minimum: 32, cpu: metrics.phaseCPU, .encode) { i in toEncode[i].encoded(source: source) }
             for (e, value) in zip(toEncode, encoded) { inProgress.write.outbox[e.index].value = value }
-            store.commit(inProgress.write) { result in
+            store.commit(inProgress.write, cpu: metrics.phaseCPU) { result in
                 metrics.storePhase.record(.now - decided)
                 pending.finish(result.map { seq in
-                    InFlightBatch(producing: inProgress.write, seq: seq, with: producer, started: started)
+                    metrics.phaseCPU.measure(.produce) {
+                        InFlightBatch(producing: inProgress.write, seq: seq, with: producer, started: started)
+                    }
                 })
             }
         }

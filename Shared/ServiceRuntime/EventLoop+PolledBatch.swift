@@ -13,11 +13,13 @@ extension EventLoop {
         /// `rebalances` right after the poll returned.
         let rebalancesSeen: Int
         let timeLimit: EventTimeLimit
+        let cpu: PhaseCPU?
         private var result: [Result<DecodedEvent, EventDecodingError>]?
         private var decoding: DispatchGroup?
 
-        init(_ messages: [ConsumedMessage], rebalancesSeen: Int, timeLimit: EventTimeLimit) {
+        init(_ messages: [ConsumedMessage], rebalancesSeen: Int, timeLimit: EventTimeLimit, cpu: PhaseCPU? = nil) {
             self.messages = messages
+            self.cpu = cpu
             self.rebalancesSeen = rebalancesSeen
             self.timeLimit = timeLimit
         }
@@ -28,7 +30,7 @@ extension EventLoop {
             decoding = group
             group.enter()
             DispatchQueue.global().async { [self] in
-                result = MessageDecoding.decode(messages, timeLimit: timeLimit, now: EventLoop.wallClock())  // read only after the group is left
+                result = MessageDecoding.decode(messages, timeLimit: timeLimit, now: EventLoop.wallClock(), cpu: cpu)  // read only after the group is left
                 group.leave()
             }
         }
@@ -37,7 +39,7 @@ extension EventLoop {
             if let decoding {
                 await withCheckedContinuation { continuation in decoding.notify(queue: .global()) { continuation.resume() } }
             } else if result == nil {
-                result = MessageDecoding.decode(messages, timeLimit: timeLimit, now: EventLoop.wallClock())
+                result = MessageDecoding.decode(messages, timeLimit: timeLimit, now: EventLoop.wallClock(), cpu: cpu)
             }
             return result!
         }
@@ -47,8 +49,8 @@ extension EventLoop {
 /// Decoding consumed messages into events (on all cores), each checked against the event-time limit.
 enum MessageDecoding {
     static func decode(_ messages: [ConsumedMessage], timeLimit: EventTimeLimit,
-                       now: Timestamp) -> [Result<DecodedEvent, EventDecodingError>] {
-        ParallelMap.map(messages.count) { i in
+                       now: Timestamp, cpu: PhaseCPU? = nil) -> [Result<DecodedEvent, EventDecodingError>] {
+        ParallelMap.map(messages.count, cpu: cpu, .decode) { i in
             let m = messages[i]
             do {
                 let event = try CloudEventCodec.decode(value: m.value, headers: m.headers.map { ($0.key, $0.value) })

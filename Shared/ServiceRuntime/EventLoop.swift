@@ -82,7 +82,8 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
         eventTimeLimit = EventTimeLimit(maximumAheadSeconds: configuration.maximumEventAheadSeconds)
         decider = BatchDecider(processor: processor, service: configuration.serviceName, topicNames: names,
                                deadLetters: DeadLetterWriter(service: configuration.serviceName, topic: names.deadLetter,
-                                                             clock: clock, logger: logger, metrics: metrics))
+                                                             clock: clock, logger: logger, metrics: metrics),
+                               cpu: metrics.phaseCPU)
         channelGauges = processor.channelUsage(state: processor.initialState(tenant: "")) == nil ? nil : metrics.channelGauges()
         shared = Mutex(Shared(merger: InputMerger(topics: topics,
                                                   maxIdle: .milliseconds(configuration.maxTaskIdleMilliseconds),
@@ -215,7 +216,7 @@ public final class EventLoop<Processor: EventProcessor>: Service, Sendable {
             progress.first = false
             health.markReady(.consumer)
         }
-        let batch = PolledBatch(messages, rebalancesSeen: rebalances.load(ordering: .acquiring), timeLimit: eventTimeLimit)
+        let batch = PolledBatch(messages, rebalancesSeen: rebalances.load(ordering: .acquiring), timeLimit: eventTimeLimit, cpu: metrics.phaseCPU)
         let backlogged = messages.count >= maxBatch
         if backlogged { batch.startDecoding() }
         progress.polled.append(batch)

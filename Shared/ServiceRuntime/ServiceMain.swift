@@ -1,3 +1,4 @@
+import CAllocator
 import Foundation
 import Hummingbird
 import KafkaClient
@@ -105,6 +106,8 @@ public enum ServiceMain {
     /// The process's allocator, set for a long-running service with parallel decoding.
     private static func tuneMemory() {
         #if os(Linux)
+        // jemalloc (CAllocator) has its settings; these are for glibc's malloc, when the process runs without it.
+        guard allocatorName == "system" else { return }
         // glibc gives each thread that allocates its own arena (up to 8 per core); the threads that decode and
         // encode in parallel then keep memory in several arenas. Two arenas hold the footprint down.
         _ = glibcMallopt(-8 /* M_ARENA_MAX */, 2)
@@ -126,6 +129,7 @@ public enum ServiceMain {
         logger[metadataKey: LoggingKeys.service] = "\(serviceName)"
         logger.info("starting", metadata: [
             LoggingKeys.librdkafka: "\(LibRdKafka.version)",
+            "allocator": "\(allocatorName)",
             LoggingKeys.brokers: "\(configuration.brokers)",
             LoggingKeys.httpPort: "\(configuration.httpPort)",
             "kafka_properties": "\(configuration.kafkaProperties.keys.sorted())",  // names only: values may be secrets
@@ -133,6 +137,9 @@ public enum ServiceMain {
         return logger
     }
 }
+
+/// The allocator malloc goes to ("jemalloc 5.3.0-..." or "system").
+let allocatorName = String(cString: cc_allocator_name())
 
 #if os(Linux)
 /// glibc's `mallopt` (malloc.h, which Swift's Glibc module does not import).

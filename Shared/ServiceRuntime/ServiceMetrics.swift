@@ -21,6 +21,8 @@ public final class ServiceMetrics: Sendable {
     public let ready: Gauge
     /// The process's CPU time (user + system) from `getrusage`, set at each scrape: what the service's work costs.
     public let processCPU: Gauge
+    /// CPU time by phase of the work (`cc_phase_cpu_seconds_total{phase}`).
+    public let phaseCPU: PhaseCPU
 
     let serviceName: String
 
@@ -50,6 +52,7 @@ public final class ServiceMetrics: Sendable {
         ready = r.makeGauge(name: "cc_ready", labels: labels, help: "1 when the service is ready")
         processCPU = r.makeGauge(name: "cc_process_cpu_seconds", labels: labels,
                                  help: "CPU time (user + system) the process has used, in seconds")
+        phaseCPU = PhaseCPU(registry: r, labels: labels)
     }
 
     /// The channel ledger over the tenants this instance holds (routing-service): the highest share of a tenant's
@@ -72,6 +75,7 @@ public final class ServiceMetrics: Sendable {
 
     public func render() -> [UInt8] {
         processCPU.set(Self.ownCPUSeconds())
+        phaseCPU.refreshKafkaThreads()
         for refresh in scrapeRefreshers.withLock({ $0 }) { refresh() }
         return registry.emitToBuffer()
     }

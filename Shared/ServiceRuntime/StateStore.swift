@@ -162,8 +162,17 @@ public final class StateStore: Sendable {
 
     /// Starts writing a batch and returns at once; `completion` runs on the writer's queue once the transaction
     /// is committed (or failed), so that a caller can wait for it without a cooperative thread.
-    public func commit(_ batch: BatchWrite, completion: @escaping @Sendable (Result<Int64?, any Error>) -> Void) {
-        db.asyncWrite({ db in try Self.write(batch, in: db) }, completion: { _, result in completion(result) })
+    /// The writer thread's CPU time from the transaction's start to its commit is added to `cpu`'s `store`.
+    public func commit(_ batch: BatchWrite, cpu: PhaseCPU? = nil, completion: @escaping @Sendable (Result<Int64?, any Error>) -> Void) {
+        // Set and read on the writer's queue only (the transaction and its completion run there, one after the other).
+        nonisolated(unsafe) var started = 0.0
+        db.asyncWrite({ db in
+            if cpu != nil { started = PhaseCPU.threadSeconds() }
+            return try Self.write(batch, in: db)
+        }, completion: { _, result in
+            cpu?.add(.store, seconds: PhaseCPU.threadSeconds() - started)
+            completion(result)
+        })
     }
 
     private static func write(_ batch: BatchWrite, in db: Database) throws -> Int64? {
@@ -173,8 +182,12 @@ public final class StateStore: Sendable {
         for tenant in batch.wholeTenants {
             try db.execute(sql: "DELETE FROM entity WHERE tenant = ? AND key NOT GLOB '\(Self.archived)'", arguments: [tenant])
         }
-        let upsert = try db.cachedStatement(
-            sql: "INSERT OR REPLACE INTO entity (tenant, partition, key, value) VALUES (?, ?, ?, ?)")
+        // An upsert, not INSERT OR REPLACE: a changed entity's row is updated in place rather than deleted and
+        // inserted again (with its index entry).
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO entity (tenant, partition, key, value) VALUES (?, ?, ?, ?)
+            ON CONFLICT (tenant, key) DO UPDATE SET partition = excluded.partition, value = excluded.value
+            """)
         let delete = try db.cachedStatement(sql: "DELETE FROM entity WHERE tenant = ? AND key = ?")
         for e in batch.entities {
             if let value = e.value {

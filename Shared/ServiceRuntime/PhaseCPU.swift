@@ -1,0 +1,91 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Prometheus
+import Synchronization
+
+/// CPU time the service spends in each phase of its work (`cc_phase_cpu_seconds_total{phase}`).
+///
+/// Each phase is timed with the CPU clock of the thread that runs it (`CLOCK_THREAD_CPUTIME_ID`), so that phases
+/// running on several threads at once add up instead of overlapping, and time spent waiting for a core counts for
+/// nothing. librdkafka's own threads (fetching, producing, acknowledgements) are read from /proc when /metrics is
+/// scraped. What no phase covers (polling, the runtime's scheduling, HTTP) is the process's CPU time minus their sum.
+public final class PhaseCPU: Sendable {
+    public enum Phase: String, CaseIterable, Sendable {
+        /// CloudEvents decoding of consumed messages (on all cores).
+        case decode
+        /// The input merger: adding consumed events and releasing them in event-time order.
+        case merge
+        /// Admission, dedup and the processor's handlers, timers included.
+        case decide
+        /// What changed: the entities each tenant's batch changed, as JSON, and their changelog records.
+        case changelog
+        /// Output events as CloudEvents JSON (on all cores).
+        case encode
+        /// The SQLite transaction: entities, offsets, the outbox.
+        case store
+        /// Handing a committed batch to the producer, and settling its acknowledgements.
+        case produce
+        /// librdkafka's threads (consumer and producer).
+        case kafka
+    }
+
+    private let counters: [Phase: Counter]
+    /// librdkafka's threads' CPU seconds at the last scrape, by thread id (a thread that ended keeps its last value).
+    private let kafkaThreadSeconds = Mutex<[Int: Double]>([:])
+
+    init(registry: PrometheusCollectorRegistry, labels: [(String, String)]) {
+        counters = Dictionary(uniqueKeysWithValues: Phase.allCases.map { phase in
+            (phase, registry.makeCounter(name: "cc_phase_cpu_seconds_total", labels: labels + [("phase", phase.rawValue)],
+                                         help: "CPU time spent in each phase of the service's work, in seconds"))
+        })
+    }
+
+    /// Runs `body` and adds the calling thread's CPU time in it to `phase`.
+    public func measure<T>(_ phase: Phase, _ body: () throws -> T) rethrows -> T {
+        let start = Self.threadSeconds()
+        defer { add(phase, seconds: Self.threadSeconds() - start) }
+        return try body()
+    }
+
+    public func add(_ phase: Phase, seconds: Double) {
+        if seconds > 0 { counters[phase]?.increment(by: seconds) }
+    }
+
+    /// The calling thread's CPU time so far, in seconds.
+    public static func threadSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// Adds what librdkafka's threads used since the last scrape to `kafka`.
+    func refreshKafkaThreads() {
+        #if os(Linux)
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        guard ticks > 0, let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") else { return }
+        var now: [Int: Double] = [:]
+        for task in tasks {
+            guard let tid = Int(task), let comm = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8),
+                  comm.hasPrefix("rdk:"), let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            // Fields after the command's closing parenthesis: state is field 3, utime 14 and stime 15.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
+            now[tid] = (user + system) / ticks
+        }
+        let added = kafkaThreadSeconds.withLock { last in
+            var added = 0.0
+            for (tid, seconds) in now {
+                added += max(0, seconds - (last[tid] ?? 0))
+                last[tid] = seconds
+            }
+            // Bounded by the threads alive now: ended threads' entries go.
+            last = last.filter { now[$0.key] != nil }
+            return added
+        }
+        add(.kafka, seconds: added)
+        #endif
+    }
+}
