@@ -70,6 +70,14 @@ struct ServiceUnderTest {
         return ProcessUsage.cpuSeconds(of: process.processIdentifier)
     }
 
+    /// SIGTERM to each, then waits up to 10 s for them to exit (SIGKILL after that).
+    static func stop(_ services: [ServiceUnderTest]) {
+        for s in services where s.process.isRunning { s.process.terminate() }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while services.contains(where: { $0.process.isRunning }) && ContinuousClock.now < deadline { usleep(20_000) }
+        for s in services where s.process.isRunning { kill(s.process.processIdentifier, SIGKILL) }
+    }
+
     var peakRSSMegabytes: Int { ProcessUsage.peakRSSMegabytes(of: process.processIdentifier) }
 
     /// Waits until every service is caught up (no lag, nothing more consumed over half a second); returns when

@@ -18,6 +18,12 @@ struct SystemStep {
                               other.name, last[other.name]!, seconds, last[other.name]! / seconds)
             Bench.say("  " + line)
             lines.append(line)
+            // Its CPU per event by phase over its whole life so far (start-up included, which is small next to it).
+            let phases = await PhaseCPUReading.read(other).microsecondsPerEvent(since: PhaseCPUReading(), events: Int(last[other.name]!))
+            let cpuLine = String(format: "%@: %.1f µs of CPU per event; by phase: ", other.name, phases.reduce(0) { $0 + $1.microseconds })
+                + PhaseCPUReading.text(phases)
+            Bench.say("    " + cpuLine)
+            lines.append(cpuLine)
             totalEvents += last[other.name]!
             slowest = max(slowest, caughtUp[other.name]!)
         }

@@ -33,10 +33,9 @@ func benchmark(_ options: Options) async throws {
     // broker's topics growing, then weighs on both alike); medians count, min–max printed.
     let service = try ServiceUnderTest("routing-service", bench)
     var others: [ServiceUnderTest] = []
-    defer {
-        service.process.terminate()
-        for other in others { other.process.terminate() }
-    }
+    // Stopped before the broker (the defer above runs after this one): a service whose broker is gone first spends
+    // a minute trying to deliver its last outputs, and outlives the benchmark.
+    defer { ServiceUnderTest.stop([service] + others) }
     try await service.waitUntilReady()
     var pipeline = PipelineStep(bench, service: service)
     try await pipeline.setUp()
