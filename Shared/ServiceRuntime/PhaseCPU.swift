@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 import Prometheus
 import Synchronization
 
@@ -60,32 +59,48 @@ public final class PhaseCPU: Sendable {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
-    /// Adds what librdkafka's threads used since the last scrape to `kafka`.
+    /// Adds what librdkafka's threads used since the last scrape to `kafka`. Each thread's /proc stat file is read
+    /// with plain system calls into a buffer: Foundation's directory listing and string files, at every scrape,
+    /// cost about 3% of the service's CPU while a benchmark scraped every 20 ms.
     func refreshKafkaThreads() {
         #if os(Linux)
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        guard ticks > 0, let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") else { return }
+        guard ticks > 0, let directory = opendir("/proc/self/task") else { return }
+        defer { closedir(directory) }
         var now: [Int: Double] = [:]
-        for task in tasks {
-            guard let tid = Int(task), let comm = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8),
-                  comm.hasPrefix("rdk:"), let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { continue }
-            // Fields after the command's closing parenthesis: state is field 3, utime 14 and stime 15.
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
-            now[tid] = (user + system) / ticks
+        var buffer = [UInt8](repeating: 0, count: 512)
+        while let entry = readdir(directory) {
+            let tid = withUnsafeBytes(of: entry.pointee.d_name) { Int(String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)) }
+            guard let tid else { continue }
+            let fd = open("/proc/self/task/\(tid)/stat", O_RDONLY)
+            guard fd >= 0 else { continue }
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            close(fd)
+            guard count > 0, let seconds = Self.kafkaThreadSeconds(stat: buffer[..<count], ticks: ticks) else { continue }
+            now[tid] = seconds
         }
         let added = kafkaThreadSeconds.withLock { last in
             var added = 0.0
             for (tid, seconds) in now {
                 added += max(0, seconds - (last[tid] ?? 0))
-                last[tid] = seconds
             }
             // Bounded by the threads alive now: ended threads' entries go.
-            last = last.filter { now[$0.key] != nil }
+            last = now
             return added
         }
         add(.kafka, seconds: added)
         #endif
+    }
+
+    /// user + system seconds from a thread's stat line ("tid (comm) state ... utime stime ...") when its command
+    /// is one of librdkafka's threads ("rdk:..."); nil otherwise.
+    static func kafkaThreadSeconds(stat: ArraySlice<UInt8>, ticks: Double) -> Double? {
+        guard let open = stat.firstIndex(of: UInt8(ascii: "(")), let close = stat.lastIndex(of: UInt8(ascii: ")")),
+              stat[(open + 1)...].starts(with: Array("rdk:".utf8)) else { return nil }
+        // After the command: state is field 3, utime field 14 and stime 15.
+        let fields = stat[(close + 1)...].split(separator: UInt8(ascii: " "))
+        guard fields.count > 12, let user = Double(String(decoding: fields[11], as: UTF8.self)),
+              let system = Double(String(decoding: fields[12], as: UTF8.self)) else { return nil }
+        return (user + system) / ticks
     }
 }

@@ -33,8 +33,21 @@ struct PhaseCPUTests {
         for phase in ["decode", "merge", "changelog", "store", "produce"] {
             #expect(value(phase, in: page) == 0, "\(phase)")
         }
-        // No librdkafka thread runs in this process yet.
-        #expect(value("kafka", in: page) == 0)
+        #expect(value("kafka", in: page) != nil)
+    }
+
+    @Test("librdkafka's threads are told by their command in /proc's stat line, whatever it holds; other threads count for nothing")
+    func kafkaThreadStat() {
+        // utime 250 and stime 50 ticks at 100 ticks a second: 3 s.
+        let rdk = "4242 (rdk:broker1) S 1 2 3 0 -1 4194368 100 0 0 0 250 50 0 0 20 0 30 0 12345 0 0"
+        #expect(PhaseCPU.kafkaThreadSeconds(stat: ArraySlice(rdk.utf8), ticks: 100) == 3)
+        // A command may hold spaces and parentheses: the fields start after the last ")".
+        let odd = "7 (rdk:main) x) S 1 2 3 0 -1 4194368 100 0 0 0 10 10 0 0 20 0 30 0 12345 0 0"
+        #expect(PhaseCPU.kafkaThreadSeconds(stat: ArraySlice(odd.utf8), ticks: 100) == 0.2)
+        let other = "4243 (NIO-ELT-0-#0) S 1 2 3 0 -1 4194368 100 0 0 0 250 50 0 0 20 0 30 0 12345 0 0"
+        #expect(PhaseCPU.kafkaThreadSeconds(stat: ArraySlice(other.utf8), ticks: 100) == nil)
+        #expect(PhaseCPU.kafkaThreadSeconds(stat: ArraySlice("4244 (rdk:broker2) S 1".utf8), ticks: 100) == nil)
+        #expect(PhaseCPU.kafkaThreadSeconds(stat: ArraySlice("garbage".utf8), ticks: 100) == nil)
     }
 
     #if os(Linux)
