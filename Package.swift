@@ -33,6 +33,8 @@ let package = Package(
     targets: [
         // librdkafka, found with pkg-config (>= 2.2, installed by scripts/bootstrap).
         .systemLibrary(name: "CRdKafka", path: "Shared/CRdKafka", pkgConfig: "rdkafka"),
+        // LZ4 block compression for the outbox (liblz4-dev, a librdkafka dependency too).
+        .systemLibrary(name: "CLZ4", path: "Shared/CLZ4", pkgConfig: "liblz4"),
         // jemalloc for the services' allocations (libjemalloc-dev, installed by scripts/bootstrap; Linux only).
         .target(name: "CAllocator", path: "Shared/CAllocator",
                 linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]),
@@ -54,7 +56,7 @@ let package = Package(
         .target(
             name: "ServiceRuntime",
             dependencies: [
-                "KafkaClient", "EventContract", "FastJSON", "CAllocator",
+                "KafkaClient", "EventContract", "FastJSON", "CAllocator", "CLZ4",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

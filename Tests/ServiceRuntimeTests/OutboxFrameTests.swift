@@ -34,7 +34,31 @@ struct OutboxFrameTests {
             #expect(OutboxFrame.decode(Array(frame.prefix(cut))) == nil, "cut at \(cut)")
         }
         var otherVersion = frame
-        otherVersion[0] = OutboxFrame.version &+ 1
+        otherVersion[0] = OutboxFrame.compressedVersion &+ 1
         #expect(OutboxFrame.decode(otherVersion) == nil)
+        // A compressed frame that declares another length than its block holds.
+        var wrongLength = frame
+        wrongLength[1] &+= 1
+        #expect(OutboxFrame.decode(wrongLength) == nil)
+    }
+
+    @Test("a batch's frame is stored compressed (LZ4) when that is smaller; frames the previous release wrote (plain) still read")
+    func compression() throws {
+        let batch: [OutboxFrame.Message] = (0..<2_000).map { i in
+            ("cc.routing.decisions", nil, "tenant-a",
+             Array(#"{"specversion":"1.0","id":"k\#(i)-offer","source":"/routing-service","type":"cc.routing.call.offered-to-agent.v1","data":{"callId":"k\#(i)"}}"#.utf8),
+             "application/cloudevents+json")
+        }
+        let frame = OutboxFrame.encode(batch)
+        let plain = OutboxFrame.plainFrame(batch)
+        #expect(frame.first == OutboxFrame.compressedVersion)
+        #expect(frame.count * 4 < plain.count, "\(frame.count) of \(plain.count) bytes")
+        let decoded = try #require(OutboxFrame.decode(Array(frame)))
+        #expect(decoded.map(\.value) == batch.map(\.value))
+        #expect(decoded.map(\.key) == batch.map(\.key))
+        #expect(plain.first == OutboxFrame.version)
+        #expect(try #require(OutboxFrame.decode(Array(plain))).map(\.value) == batch.map(\.value))
+        // Too small to pay: stored plain.
+        #expect(OutboxFrame.encode([("t", nil, "k", [1], nil)]).first == OutboxFrame.version)
     }
 }
