@@ -14,8 +14,12 @@ struct SystemStep {
         var slowest = Duration.zero
         for other in others {
             let seconds = Bench.seconds(caughtUp[other.name]!)
-            let line = String(format: "%@: %.0f events in %.1f s (%.0f events/s, incl. start-up and group join)",
-                              other.name, last[other.name]!, seconds, last[other.name]! / seconds)
+            // A figure reached by dead-lettering events (e.g. processed before their tenant's configuration) is not
+            // one: say how many there were.
+            let deadLetters = await other.metric("cc_events_deadlettered_total") ?? 0
+            let line = String(format: "%@: %.0f events in %.1f s (%.0f events/s, incl. start-up and group join); %.0f dead letters%@",
+                              other.name, last[other.name]!, seconds, last[other.name]! / seconds, deadLetters,
+                              deadLetters > 0 ? " (SEE THE SERVICE'S LOG)" : "")
             Bench.say("  " + line)
             lines.append(line)
             // Its CPU per event by phase over its whole life so far (start-up included, which is small next to it).

@@ -60,6 +60,15 @@ struct InputMerger {
     /// holds fewer than `resumeBelow`: an input fetched far ahead of the others waits in the broker, not here.
     var pauseAbove: Int { Swift.max(1, maxBuffered / 10) }
     var resumeBelow: Int { Swift.max(1, maxBuffered / 50) }
+
+    /// How many events the merger holds before a partition gives up waiting: the configured buffer, but never less
+    /// than what flow control lets in. Each input is paused above `pauseAbove`, yet the batches polled before the
+    /// pause took effect (up to two of `batch` events: one being decided, one decoded ahead) still arrive. A smaller
+    /// limit gave up at a service's start on a backlog before the configuration had been fetched: report-service
+    /// dead-lettered thousands of events as of unconfigured tenants.
+    func capacity(batch: Int) -> Int {
+        Swift.max(maxBuffered, topics.count * (pauseAbove + 2 * Swift.min(batch, maxBuffered)))
+    }
     private(set) var queues: [TopicPartition: Queue] = [:]
     private var lastTime: [TopicPartition: Int64] = [:]
     /// The offset after the last message fetched (buffered or released) per topic-partition.
@@ -190,7 +199,7 @@ struct InputMerger {
             // An upstream service that has not caught up with what was there when this arrived may still produce
             // something that goes first.
             if followsUpstream, upstreamAt[p].map({ $0 < arrived }) ?? true { unfetched = true }
-            guard mayRelease(p, unfetched: unfetched, now: now) else { return }
+            guard mayRelease(p, unfetched: unfetched, now: now, capacity: capacity(batch: limit)) else { return }
             let next = local[best]!.pop()
             if let trace {
                 trace(next, basis(p, releasing: next, gaveUp: unfetched, local: local, view))
@@ -214,9 +223,9 @@ struct InputMerger {
     }
 
     /// Whether partition `p`'s next event may go out now: always when no input holds unfetched data; otherwise only
-    /// once it waited `maxIdle` or the buffer is full (then it gives up waiting, noted once per episode).
-    private mutating func mayRelease(_ p: Int32, unfetched: Bool, now: ContinuousClock.Instant) -> Bool {
-        if unfetched && buffered < maxBuffered {
+    /// once it waited `maxIdle` or the merger holds `capacity` events (then it gives up waiting, noted once per episode).
+    private mutating func mayRelease(_ p: Int32, unfetched: Bool, now: ContinuousClock.Instant, capacity: Int) -> Bool {
+        if unfetched && buffered < capacity {
             let since = waitingSince[p] ?? now
             waitingSince[p] = since
             if now - since < maxIdle { return false }

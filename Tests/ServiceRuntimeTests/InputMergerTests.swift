@@ -172,6 +172,35 @@ struct InputMergerTests {
                                     highWatermark: { _ in nil })) == ["\(telephony)-0"], "topics not assigned are not waited for")
     }
 
+    @Test("a full buffer gives up waiting only beyond what flow control lets in: each input's pause threshold and two polled batches")
+    func capacityCoversFlowControl() {
+        let usage = "cc.usage"
+        let three: Set<TopicPartition> = both.union([TopicPartition(topic: usage, partition: 0)])
+        // 1,000 events configured, paused above 100; batches of 200: 3 × (100 + 2 × 200) = 1,500 may arrive.
+        var merger = InputMerger(topics: [telephony, decisions, usage], maxIdle: .seconds(2), maxBuffered: 1_000)
+        #expect(merger.capacity(batch: 200) == 1_500)
+        #expect(merger.capacity(batch: .max) == 3 * (100 + 2 * 1_000), "an unlimited release counts the buffer as its batch")
+        func add(_ topic: String, _ offsets: Range<Int64>) {
+            for o in offsets {
+                let (m, d) = message(topic, offset: o, second: Int(o))
+                merger.add(m, d)
+            }
+        }
+        let start = ContinuousClock.now
+        func release(at t: ContinuousClock.Instant) -> [InputMerger.Pending] {
+            // usage holds 5 messages nobody fetched yet: the others wait for it.
+            merger.release(now: t, assigned: three, limit: 200, position: { _ in 0 }, highWatermark: { $0.topic == usage ? 5 : 10_000 })
+        }
+        add(telephony, 0..<700)
+        add(decisions, 0..<700)
+        #expect(merger.buffered == 1_400)
+        #expect(release(at: start).isEmpty, "over the configured 1,000 but within what flow control lets in: it waits")
+        #expect(merger.takeGaveUpWaiting().isEmpty)
+        add(telephony, 700..<800)
+        #expect(!release(at: start).isEmpty, "1,500 held: it gives up waiting")
+        #expect(merger.takeGaveUpWaiting() == [0])
+    }
+
     @Test("releasing without waiting any longer is reported once per episode, not once per batch")
     func gaveUpOncePerEpisode() {
         var merger = InputMerger(topics: [telephony, decisions], maxIdle: .zero)
