@@ -170,7 +170,8 @@ public final class StateStore: Sendable {
             if cpu != nil { started = PhaseCPU.threadSeconds() }
             return try Self.write(batch, in: db)
         }, completion: { _, result in
-            cpu?.add(.store, seconds: PhaseCPU.threadSeconds() - started)
+            // Not when the transaction failed before its body ran (started would still be 0).
+            if started > 0 { cpu?.add(.store, seconds: PhaseCPU.threadSeconds() - started) }
             completion(result)
         })
     }
