@@ -11,7 +11,7 @@ struct BatchPhases {
         return BatchPhases(totals: ["decide", "store", "produce"].map { phase in
             func value(_ suffix: String) -> Double {
                 lines.first { $0.hasPrefix("cc_batch_phase_seconds_\(suffix){") && $0.contains("phase=\"\(phase)\"") }
-                    .flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+                    .flatMap(ServiceUnderTest.sampleValue) ?? 0
             }
             return (phase, value("count"), value("sum"))
         })

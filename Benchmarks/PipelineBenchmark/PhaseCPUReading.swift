@@ -14,10 +14,10 @@ struct PhaseCPUReading {
         var reading = PhaseCPUReading()
         for line in lines where line.hasPrefix("cc_phase_cpu_seconds_total{") {
             guard let phase = phases.first(where: { line.contains("phase=\"\($0)\"") }) else { continue }
-            reading.seconds[phase] = Double(line.split(separator: " ").last ?? "") ?? 0
+            reading.seconds[phase] = ServiceUnderTest.sampleValue(line) ?? 0
         }
         reading.process = lines.first { $0.hasPrefix("cc_process_cpu_seconds{") }
-            .flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+            .flatMap(ServiceUnderTest.sampleValue) ?? 0
         return reading
     }
 

@@ -35,11 +35,11 @@ struct ServiceUnderTest {
 
     func metric(_ name: String) async -> Double? {
         guard let lines = await metricLines() else { return nil }
-        for line in lines where line.hasPrefix(name + "{") {
-            return Double(line.split(separator: " ").last ?? "")
-        }
-        return nil
+        return lines.first { $0.hasPrefix(name + "{") }.flatMap(Self.sampleValue)
     }
+
+    /// The value of one line of a Prometheus page (`name{labels} value`).
+    static func sampleValue(_ line: Substring) -> Double? { Double(line.split(separator: " ").last ?? "") }
 
     func waitUntilReady() async throws {
         while await metric("cc_ready") != 1 { try await Task.sleep(for: .milliseconds(100)) }

@@ -31,7 +31,7 @@ public final class PhaseCPU: Sendable {
     }
 
     private let counters: [Phase: Counter]
-    /// librdkafka's threads' CPU seconds at the last scrape, by thread id (a thread that ended keeps its last value).
+    /// librdkafka's threads' CPU seconds at the last scrape, by thread id (only the threads alive then).
     private let kafkaThreadSeconds = Mutex<[Int: Double]>([:])
 
     init(registry: PrometheusCollectorRegistry, labels: [(String, String)]) {
